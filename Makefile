@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# msocket: multi-stack Berkeley sockets for Linux.
+#
+#   make               build msocket.ko (against KDIR, default: the reference kernel)
+#   make demo          build everything, boot the VM, show msocket working
+#   make check         build everything and run every test in the VM
+#   make run CMD='...' run any command in the VM
+#   make vm            interactive shell in the VM
+#   make lint          rustfmt, clippy and checkpatch
+#   make kernel        build (or reuse) the reference kernel; print its path
+#
+# KDIR=/path/to/kernel/build builds the module against another tree (it must
+# have been built with the same LLVM as given here).
+
+LLVM ?= -19
+KERNEL_FRAGMENTS ?= tools/kernel/msocket.config
+SETUP := tools/scripts/setup.sh
+VM := tools/vm/msocket-vm
+BUILD := $(CURDIR)/build
+
+# The reference kernel, built on demand (once per make) and cached outside
+# the repository by tools/scripts/kernel.sh.
+ifeq ($(origin KDIR),undefined)
+KDIR = $(eval KDIR := $(shell $(CURDIR)/tools/scripts/kernel.sh \
+	$(addprefix $(CURDIR)/,$(KERNEL_FRAGMENTS))))$(KDIR)
+endif
+# KSRC: the source tree of KDIR (for kselftest_harness.h and checkpatch).
+ifeq ($(origin KSRC),undefined)
+KSRC = $(eval KSRC := $(shell readlink -f $(KDIR)/source 2>/dev/null || echo $(KDIR)))$(KSRC)
+endif
+
+.PHONY: all modules setup kernel clean selftests libmsocket samples userspace check demo \
+	run vm lint \
+	rustfmt clippy checkpatch
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) modules
+
+setup:
+	@$(SETUP)
+
+kernel:
+	@echo $(KDIR)
+
+selftests:
+	@mkdir -p $(BUILD)/selftests
+	$(MAKE) -C tools/testing/selftests/msocket KSRC=$(KSRC) KDIR=$(KDIR) \
+		OUTPUT=$(BUILD)/selftests
+
+libmsocket:
+	$(MAKE) -C tools/lib/msocket OUTPUT=$(BUILD)
+
+samples: libmsocket
+	$(MAKE) -C samples OUTPUT=$(BUILD)
+
+userspace: libmsocket samples selftests
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) clean
+	rm -rf $(BUILD)
+
+# The README's test command: everything, from a fresh machine.
+check:
+	@$(SETUP)
+	@$(MAKE) --no-print-directory modules userspace
+	@$(VM) test
+
+# The README's main command: build everything, boot the VM, show msocket.
+demo:
+	@$(SETUP)
+	@$(MAKE) --no-print-directory modules userspace
+	@$(VM) run -- $(CURDIR)/samples/demo.sh
+
+run:
+	@$(VM) run -- sh -c '$(CMD)'
+
+vm:
+	@$(VM) shell
+
+rustfmt:
+	rustfmt --edition 2021 --check rust/*.rs
+
+clippy:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) CLIPPY=1 modules
+
+checkpatch:
+	$(KSRC)/scripts/checkpatch.pl --no-tree -f \
+		rust/msockfs.c rust/msockfs.h include/uapi/linux/msocket.h \
+		$(wildcard tools/testing/selftests/msocket/*.c)
+
+lint: rustfmt clippy checkpatch

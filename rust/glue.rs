@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The thin FFI layer: safe wrappers over msockfs.c (see `msockfs.h`) and the
+//! few kernel socket functions msocket calls.
+//!
+//! This is the only module with `unsafe` besides the `extern "C"` entry points
+//! in the crate root; the msocket logic above it is safe Rust, in the manner
+//! of the `kernel` crate's abstractions.
+
+use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
+use kernel::{
+    bindings,
+    error::{from_err_ptr, to_result},
+    ffi::{c_char, c_int},
+    fs::File,
+    prelude::*,
+    sync::aref::ARef,
+    types::Opaque,
+    uaccess::UserPtr,
+};
+
+/// `struct msock_source` of msockfs.h: what a mount source names.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawSource {
+    pub(crate) kind: u32,
+    pub(crate) pid: i32,
+    pub(crate) value_off: usize,
+    pub(crate) value_len: usize,
+}
+
+/// `struct msockfs_path` of msockfs.h.
+#[repr(C)]
+struct RawStackPath {
+    path: bindings::path,
+    net: *mut bindings::net,
+}
+
+// bindgen's `struct file` and `struct path` end in zero-length arrays, which
+// rustc calls FFI-unsafe by value; they only cross as pointers here, as in
+// the `kernel` crate's own bindings (which allow the same lint).
+#[allow(improper_ctypes)]
+extern "C" {
+    fn msockfs_register() -> c_int;
+    fn msockfs_unregister();
+    fn msockfs_net_inum(net: *const bindings::net) -> u64;
+    fn msockfs_net_cookie(net: *const bindings::net) -> u64;
+    fn msockfs_open_netns(net: *mut bindings::net) -> c_int;
+    fn msockfs_net_capable(net: *const bindings::net, cap: c_int) -> bool;
+    fn msockfs_file_net(file: *mut bindings::file) -> *mut bindings::net;
+    fn msockfs_file_permission(file: *mut bindings::file, mask: c_int) -> c_int;
+    fn msockfs_file_owner(file: *mut bindings::file, uid: *mut u32, gid: *mut u32, mode: *mut u32);
+    fn msockfs_path_lookup(
+        dfd: c_int,
+        name: *const c_char,
+        nofollow: bool,
+        out: *mut RawStackPath,
+    ) -> c_int;
+    fn msockfs_path_permission(sp: *mut RawStackPath, mask: c_int) -> c_int;
+    fn msockfs_path_release(sp: *mut RawStackPath);
+}
+
+/// The registration of the msockfs file system type and of `/dev/msocket`;
+/// both are unregistered when this is dropped.
+pub(crate) struct Registration(());
+
+impl Registration {
+    /// Registers msockfs and the `/dev/msocket` misc device.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: Called once from module init; undone exactly once by `Drop`.
+        to_result(unsafe { msockfs_register() })?;
+        Ok(Self(()))
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: `new` registered successfully; this is the matching unregister.
+        unsafe { msockfs_unregister() };
+    }
+}
+
+/// A network namespace, borrowed from something that keeps it alive (a mounted
+/// stack reached through an open file or a path reference).
+#[repr(transparent)]
+pub(crate) struct Net(Opaque<bindings::net>);
+
+impl Net {
+    /// # Safety
+    ///
+    /// `ptr` must point to a `struct net` that stays alive for `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::net) -> &'a Net {
+        // SAFETY: `Net` is a transparent wrapper of `struct net`; the caller
+        // guarantees that the pointee lives for `'a`.
+        unsafe { &*ptr.cast::<Net>() }
+    }
+
+    fn as_ptr(&self) -> *mut bindings::net {
+        self.0.get()
+    }
+
+    /// The namespace's inode number, as in `net:[INODE]`.
+    pub(crate) fn inum(&self) -> u64 {
+        // SAFETY: `self` is a live `struct net` (type invariant).
+        unsafe { msockfs_net_inum(self.as_ptr()) }
+    }
+
+    /// The namespace cookie, as `SO_NETNS_COOKIE` reports it.
+    pub(crate) fn cookie(&self) -> u64 {
+        // SAFETY: `self` is a live `struct net` (type invariant).
+        unsafe { msockfs_net_cookie(self.as_ptr()) }
+    }
+
+    /// Whether the caller has `cap` over the user namespace owning this netns.
+    pub(crate) fn capable(&self, cap: u32) -> bool {
+        // SAFETY: `self` is a live `struct net`; `cap` is a capability number.
+        unsafe { msockfs_net_capable(self.as_ptr(), cap as c_int) }
+    }
+
+    /// Opens an nsfs file of this namespace; returns its new fd (close-on-exec).
+    pub(crate) fn open_nsfs(&self) -> Result<u32> {
+        // SAFETY: `self` is a live `struct net`; `open_related_ns` takes its
+        // own reference for the new file.
+        let fd = unsafe { msockfs_open_netns(self.as_ptr()) };
+        to_result(fd)?;
+        Ok(fd as u32)
+    }
+}
+
+/// An open stack root directory (a file of msockfs's root fops).
+pub(crate) struct StackFile<'a> {
+    file: &'a File,
+    net: &'a Net,
+}
+
+impl<'a> StackFile<'a> {
+    /// Returns the stack `file` is the root of, if it is one.
+    pub(crate) fn new(file: &'a File) -> Option<Self> {
+        // SAFETY: `file` is a valid file for `'a`.
+        let net = unsafe { msockfs_file_net(file.as_ptr()) };
+        if net.is_null() {
+            return None;
+        }
+        // SAFETY: The superblock of an open file of msockfs lives as long as
+        // the file, and it holds a reference on its netns.
+        let net = unsafe { Net::from_raw(net) };
+        Some(Self { file, net })
+    }
+
+    pub(crate) fn net(&self) -> &'a Net {
+        self.net
+    }
+
+    /// `inode_permission()` on the stack root for `mask` (`MAY_*`), with the
+    /// credentials the file was opened with.
+    pub(crate) fn permission(&self, mask: u32) -> Result {
+        // SAFETY: `self.file` is a valid file of msockfs.
+        to_result(unsafe { msockfs_file_permission(self.file.as_ptr(), mask as c_int) })
+    }
+
+    /// Owner, group and permission bits of the stack root, in the caller's
+    /// user namespace.
+    pub(crate) fn owner(&self) -> (u32, u32, u32) {
+        let (mut uid, mut gid, mut mode) = (0, 0, 0);
+        // SAFETY: `self.file` is a valid file; the out pointers are valid.
+        unsafe { msockfs_file_owner(self.file.as_ptr(), &mut uid, &mut gid, &mut mode) };
+        (uid, gid, mode)
+    }
+}
+
+/// A stack found by a path walk; holds the path (and so the mount) until dropped.
+pub(crate) struct StackPath {
+    raw: RawStackPath,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl StackPath {
+    /// Resolves the user string `name` relative to `dirfd` with the caller's
+    /// credentials. Fails with `ENOENT` (and the like) if the path does not
+    /// resolve, `EOPNOTSUPP` if it is not the root of a stack.
+    pub(crate) fn lookup(dirfd: i32, name: UserPtr, nofollow: bool) -> Result<Self> {
+        let mut raw = core::mem::MaybeUninit::<RawStackPath>::uninit();
+        // SAFETY: `name` is a user pointer that `user_path_at` copies with
+        // fault handling; `raw` is valid for writes.
+        to_result(unsafe {
+            msockfs_path_lookup(
+                dirfd,
+                name.as_const_ptr().cast::<c_char>(),
+                nofollow,
+                raw.as_mut_ptr(),
+            )
+        })?;
+        Ok(Self {
+            // SAFETY: On success `msockfs_path_lookup` initialised `raw`.
+            raw: unsafe { raw.assume_init() },
+            _not_send: PhantomData,
+        })
+    }
+
+    pub(crate) fn net(&self) -> &Net {
+        // SAFETY: The path reference pins the mount, whose superblock holds a
+        // reference on the netns for as long as `self` lives.
+        unsafe { Net::from_raw(self.raw.net) }
+    }
+
+    /// `inode_permission()` on the stack root, with the caller's credentials.
+    pub(crate) fn permission(&mut self, mask: u32) -> Result {
+        // SAFETY: `self.raw` holds a valid path reference.
+        to_result(unsafe { msockfs_path_permission(&mut self.raw, mask as c_int) })
+    }
+}
+
+impl Drop for StackPath {
+    fn drop(&mut self) {
+        // SAFETY: `self.raw` holds the path reference `lookup` took.
+        unsafe { msockfs_path_release(&mut self.raw) };
+    }
+}
+
+/// Whether an address family is available in `net`.
+///
+/// `sock_is_registered()` is not exported to modules, so this asks the
+/// socket layer itself: a kernel socket of the family is created and
+/// released at once. Only `EAFNOSUPPORT` means the family is missing (any
+/// other error comes from a registered family's `create`). It runs only on
+/// the error path of a bad socket type.
+pub(crate) fn family_registered(net: &Net, family: i32) -> bool {
+    let mut sock: *mut bindings::socket = core::ptr::null_mut();
+    // SAFETY: `net` is live; `sock` is a valid out pointer. A kernel socket
+    // (`kern` = 1) holds no netns reference and is released right here.
+    let err = unsafe {
+        bindings::__sock_create(
+            net.as_ptr(),
+            family,
+            bindings::sock_type_SOCK_DGRAM as c_int,
+            0,
+            &mut sock,
+            1,
+        )
+    };
+    if err == 0 && !sock.is_null() {
+        // SAFETY: `__sock_create` succeeded: we own `sock` and it has no file.
+        unsafe { bindings::sock_release(sock) };
+    }
+    err != -(bindings::EAFNOSUPPORT as c_int)
+}
+
+/// A socket not yet attached to a file; released when dropped.
+pub(crate) struct Socket(NonNull<bindings::socket>);
+
+impl Socket {
+    /// Creates a user socket in `net`, exactly as `socket(2)` would there:
+    /// `__sock_create(..., kern = 0)` with the caller's credentials, so the
+    /// LSM hooks and the protocols' capability checks run, and the socket
+    /// holds its own reference on `net`.
+    pub(crate) fn create(net: &Net, family: i32, ty: i32, protocol: i32) -> Result<Self> {
+        let mut sock: *mut bindings::socket = core::ptr::null_mut();
+        // SAFETY: `net` is live; `sock` is a valid out pointer.
+        to_result(unsafe {
+            bindings::__sock_create(net.as_ptr(), family, ty, protocol, &mut sock, 0)
+        })?;
+        NonNull::new(sock).map(Self).ok_or(EINVAL)
+    }
+
+    /// Attaches the socket to a new file (`sock_alloc_file`).
+    pub(crate) fn into_file(self, nonblock: bool) -> Result<ARef<File>> {
+        let sock = ManuallyDrop::new(self);
+        let flags = if nonblock { bindings::O_NONBLOCK } else { 0 };
+        // SAFETY: We own `sock`; `sock_alloc_file` takes it over and releases
+        // it itself on failure, so it must not be dropped here (ManuallyDrop).
+        let file = unsafe {
+            bindings::sock_alloc_file(sock.0.as_ptr(), flags as c_int, core::ptr::null())
+        };
+        let file = from_err_ptr(file)?;
+        // SAFETY: `sock_alloc_file` returned a new file holding one reference,
+        // which the `ARef` now owns; `File` is a transparent `struct file`.
+        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(file.cast::<File>())) })
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        // SAFETY: We own the socket and it has no file yet.
+        unsafe { bindings::sock_release(self.0.as_ptr()) };
+    }
+}

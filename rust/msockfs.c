@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msockfs: the mount plumbing of msocket, in C.
+ *
+ * Each msockfs mount is one network stack: its superblock holds a reference
+ * to a network namespace, named by the mount source or the netns=, pid= or
+ * current options. This file holds what Linux 7.2 does not expose to Rust:
+ * the fs_context operations and parameter table, the superblock and its
+ * read-only info files, struct net reference counting and path walks. The
+ * ioctls, permission decisions and socket creation live in Rust
+ * (msocket_main.rs and its modules), reached through msockfs.h. The split
+ * follows the kernel's Rust Binder and its binderfs glue.
+ */
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/magic.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/proc_fs.h>
+#include <linux/proc_ns.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/user_namespace.h>
+#include <net/net_namespace.h>
+#include <uapi/linux/msocket.h>
+
+#include "msockfs.h"
+
+/* Where "ip netns add NAME" binds a network namespace (iproute2's NETNS_RUN_DIR). */
+#define MSOCKFS_NETNS_RUN_DIR	"/var/run/netns/"
+#define MSOCKFS_DEFAULT_MODE	0755
+
+enum msockfs_info_file {
+	MSOCKFS_INFO_NETNS,
+	MSOCKFS_INFO_COOKIE,
+	MSOCKFS_INFO_SOURCE,
+	MSOCKFS_INFO_OPTIONS,
+};
+
+static const char *const msockfs_info_names[] = {
+	[MSOCKFS_INFO_NETNS]	= "netns",
+	[MSOCKFS_INFO_COOKIE]	= "netns_cookie",
+	[MSOCKFS_INFO_SOURCE]	= "source",
+	[MSOCKFS_INFO_OPTIONS]	= "options",
+};
+
+/* One mounted stack: sb->s_fs_info. */
+struct msockfs_info {
+	struct net *net;	/* reference held for the superblock's life */
+	char *source;		/* canonical name of the stack */
+	kuid_t uid;		/* mount options, as mounted or remounted */
+	kgid_t gid;
+	umode_t mode;
+};
+
+#define MSOCKFS_SET_UID		BIT(0)
+#define MSOCKFS_SET_GID		BIT(1)
+#define MSOCKFS_SET_MODE	BIT(2)
+
+/* A mount or remount being configured: fc->fs_private. */
+struct msockfs_ctx {
+	struct net *net;	/* the stack named so far, or NULL */
+	char *source;		/* its canonical name */
+	bool source_given;	/* named by the mount source (not an option) */
+	unsigned int set;	/* MSOCKFS_SET_* given explicitly */
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+};
+
+enum {
+	Opt_source,
+	Opt_netns,
+	Opt_pid,
+	Opt_current,
+	Opt_uid,
+	Opt_gid,
+	Opt_mode,
+};
+
+static const struct fs_parameter_spec msockfs_parameters[] = {
+	fsparam_string("source",		Opt_source),
+	fsparam_file_or_string("netns",		Opt_netns),
+	fsparam_s32("pid",			Opt_pid),
+	fsparam_flag("current",			Opt_current),
+	fsparam_uid("uid",			Opt_uid),
+	fsparam_gid("gid",			Opt_gid),
+	fsparam_u32oct("mode",			Opt_mode),
+	{}
+};
+
+static struct file_system_type msockfs_type;
+static const struct file_operations msockfs_root_fops;
+
+static struct msockfs_info *msockfs_sb_info(const struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+/*
+ * Bind @net (a reference the caller passes on) as the stack of @fc. Binding a
+ * network namespace is shorthand for setns() into it, so it needs what
+ * netns_install() needs: CAP_SYS_ADMIN over the user namespace that owns it.
+ */
+static int msockfs_set_net(struct fs_context *fc, struct net *net,
+			   char *source, bool from_source)
+{
+	struct msockfs_ctx *ctx = fc->fs_private;
+
+	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE) {
+		bool same = net == msockfs_sb_info(fc->root->d_sb)->net;
+
+		put_net(net);
+		kfree(source);
+		if (!same) {
+			errorfc(fc, "cannot change the netns of a mounted stack");
+			return -EBUSY;
+		}
+		return 0;
+	}
+	if (ctx->net) {
+		put_net(net);
+		kfree(source);
+		return invalfc(fc, "the stack is named twice (source, netns=, pid=, current)");
+	}
+	if (!ns_capable(net->user_ns, CAP_SYS_ADMIN)) {
+		put_net(net);
+		kfree(source);
+		errorfc(fc, "binding this netns needs CAP_SYS_ADMIN over its owning user namespace");
+		return -EPERM;
+	}
+	ctx->net = net;
+	ctx->source = source;
+	ctx->source_given = from_source;
+	put_user_ns(fc->user_ns);
+	fc->user_ns = get_user_ns(net->user_ns);
+	return 0;
+}
+
+/* Bind the network namespace of an nsfs file; consumes @source. */
+static int msockfs_set_net_file(struct fs_context *fc, struct file *file,
+				char *source, bool from_source)
+{
+	struct ns_common *ns;
+	struct net *net;
+
+	/* proc_ns_file() is not exported; only nsfs uses NSFS_MAGIC. */
+	if (file_inode(file)->i_sb->s_magic != NSFS_MAGIC) {
+		kfree(source);
+		return invalfc(fc, "netns argument is not an nsfs file");
+	}
+	ns = get_proc_ns(file_inode(file));
+	if (ns->ns_type != CLONE_NEWNET) {
+		kfree(source);
+		return invalfc(fc, "netns argument is not a network namespace");
+	}
+	net = get_net(container_of(ns, struct net, ns));
+	if (!source) {
+		source = kasprintf(GFP_KERNEL, "net:[%u]", net->ns.inum);
+		if (!source) {
+			put_net(net);
+			return -ENOMEM;
+		}
+	}
+	return msockfs_set_net(fc, net, source, from_source);
+}
+
+/* Resolve a parsed source or netns= value; @s is the string it was parsed from. */
+static int msockfs_set_source(struct fs_context *fc, const char *s,
+			      const struct msock_source *src, bool from_source)
+{
+	struct file *file __free(fput) = NULL;
+	char *source, *path;
+	struct net *net;
+
+	switch (src->kind) {
+	case MSOCK_SRC_NONE:
+		return 0;
+	case MSOCK_SRC_CURRENT:
+		source = kstrdup("current", GFP_KERNEL);
+		if (!source)
+			return -ENOMEM;
+		return msockfs_set_net(fc, get_net(fc->net_ns), source, from_source);
+	case MSOCK_SRC_PID:
+		net = get_net_ns_by_pid(src->pid);
+		if (IS_ERR(net)) {
+			errorfc(fc, "no process with pid %d", src->pid);
+			return PTR_ERR(net);
+		}
+		source = kasprintf(GFP_KERNEL, "pid=%d", src->pid);
+		if (!source) {
+			put_net(net);
+			return -ENOMEM;
+		}
+		return msockfs_set_net(fc, net, source, from_source);
+	case MSOCK_SRC_NETNS_NAME:
+	case MSOCK_SRC_NETNS_PATH:
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	if (src->kind == MSOCK_SRC_NETNS_NAME)
+		path = kasprintf(GFP_KERNEL, MSOCKFS_NETNS_RUN_DIR "%.*s",
+				 (int)src->value_len, s + src->value_off);
+	else
+		path = kmemdup_nul(s + src->value_off, src->value_len, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	file = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(file))
+		errorfc(fc, "cannot open netns %s: %ld", path, PTR_ERR(file));
+	kfree(path);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	source = kasprintf(GFP_KERNEL, "netns=%.*s", (int)src->value_len,
+			   s + src->value_off);
+	if (!source)
+		return -ENOMEM;
+	return msockfs_set_net_file(fc, file, source, from_source);
+}
+
+static int msockfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct msockfs_ctx *ctx = fc->fs_private;
+	struct fs_parse_result result;
+	struct msock_source src = {};
+	int opt, err;
+
+	opt = fs_parse(fc, msockfs_parameters, param, &result);
+	if (opt < 0)
+		return opt;
+
+	switch (opt) {
+	case Opt_source:
+		if (fc->source)
+			return invalfc(fc, "multiple sources");
+		err = msocket_parse_source(param->string, param->size, &src);
+		if (err)
+			return invalfc(fc, "bad source \"%s\": use netns=NAME, netns=/PATH, pid=PID, current or none",
+				       param->string);
+		err = msockfs_set_source(fc, param->string, &src, true);
+		if (err)
+			return err;
+		fc->source = param->string;
+		param->string = NULL;
+		return 0;
+	case Opt_netns:
+		/* FSCONFIG_SET_FD: the VFS holds and later puts the file */
+		if (param->type == fs_value_is_file)
+			return msockfs_set_net_file(fc, param->file, NULL, false);
+		err = msocket_parse_netns(param->string, param->size, &src);
+		if (err)
+			return invalfc(fc, "bad netns \"%s\": use a name from ip netns or an absolute path",
+				       param->string);
+		return msockfs_set_source(fc, param->string, &src, false);
+	case Opt_pid:
+		if (result.int_32 <= 0)
+			return invalfc(fc, "bad pid %d", result.int_32);
+		src.kind = MSOCK_SRC_PID;
+		src.pid = result.int_32;
+		return msockfs_set_source(fc, NULL, &src, false);
+	case Opt_current:
+		src.kind = MSOCK_SRC_CURRENT;
+		return msockfs_set_source(fc, NULL, &src, false);
+	case Opt_uid:
+		ctx->uid = result.uid;
+		ctx->set |= MSOCKFS_SET_UID;
+		return 0;
+	case Opt_gid:
+		ctx->gid = result.gid;
+		ctx->set |= MSOCKFS_SET_GID;
+		return 0;
+	case Opt_mode:
+		if (result.uint_32 & ~S_IALLUGO)
+			return invalfc(fc, "bad mode %o: only permission bits (07777) may be set",
+				       result.uint_32);
+		ctx->mode = result.uint_32;
+		ctx->set |= MSOCKFS_SET_MODE;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Explicit uid=/gid= must mean something to the owner of the superblock. */
+static int msockfs_check_owner(struct fs_context *fc, struct user_namespace *ns)
+{
+	struct msockfs_ctx *ctx = fc->fs_private;
+
+	if ((ctx->set & MSOCKFS_SET_UID) && !kuid_has_mapping(ns, ctx->uid))
+		return invalfc(fc, "uid has no mapping in the stack's user namespace");
+	if ((ctx->set & MSOCKFS_SET_GID) && !kgid_has_mapping(ns, ctx->gid))
+		return invalfc(fc, "gid has no mapping in the stack's user namespace");
+	return 0;
+}
+
+static int msockfs_info_show(struct seq_file *m, void *v)
+{
+	struct inode *inode = m->private;
+	struct msockfs_info *info = msockfs_sb_info(inode->i_sb);
+
+	switch ((uintptr_t)inode->i_private) {
+	case MSOCKFS_INFO_NETNS:
+		seq_printf(m, "net:[%u]\n", info->net->ns.inum);
+		break;
+	case MSOCKFS_INFO_COOKIE:
+		seq_printf(m, "%llu\n", info->net->net_cookie);
+		break;
+	case MSOCKFS_INFO_SOURCE:
+		seq_printf(m, "%s\n", info->source);
+		break;
+	case MSOCKFS_INFO_OPTIONS:
+		seq_printf(m, "uid=%u,gid=%u,mode=%04o\n",
+			   from_kuid_munged(seq_user_ns(m), info->uid),
+			   from_kgid_munged(seq_user_ns(m), info->gid), info->mode);
+		break;
+	}
+	return 0;
+}
+
+static int msockfs_info_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, msockfs_info_show, inode);
+}
+
+static const struct file_operations msockfs_info_fops = {
+	.owner		= THIS_MODULE,
+	.open		= msockfs_info_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
+
+/* The stack root: a read-only directory whose ioctls are the msocket entry. */
+static const struct file_operations msockfs_root_fops = {
+	.owner		= THIS_MODULE,
+	.open		= dcache_dir_open,
+	.release	= dcache_dir_close,
+	.llseek		= dcache_dir_lseek,
+	.read		= generic_read_dir,
+	.iterate_shared	= dcache_readdir,
+	.fsync		= noop_fsync,
+	.unlocked_ioctl	= msocket_stack_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static int msockfs_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct msockfs_info *info = msockfs_sb_info(root->d_sb);
+
+	seq_printf(m, ",uid=%u,gid=%u,mode=%o",
+		   from_kuid_munged(seq_user_ns(m), info->uid),
+		   from_kgid_munged(seq_user_ns(m), info->gid), info->mode);
+	return 0;
+}
+
+static const struct super_operations msockfs_super_ops = {
+	.statfs		= simple_statfs,
+	.drop_inode	= inode_just_drop,
+	.show_options	= msockfs_show_options,
+};
+
+static int msockfs_add_info_file(struct dentry *root, enum msockfs_info_file which)
+{
+	struct dentry *dentry;
+	struct inode *inode;
+
+	dentry = d_alloc_name(root, msockfs_info_names[which]);
+	if (!dentry)
+		return -ENOMEM;
+	inode = new_inode(root->d_sb);
+	if (!inode) {
+		dput(dentry);
+		return -ENOMEM;
+	}
+	inode->i_ino = 2 + which;
+	inode->i_mode = S_IFREG | 0444;
+	inode->i_uid = d_inode(root)->i_uid;
+	inode->i_gid = d_inode(root)->i_gid;
+	simple_inode_init_ts(inode);
+	inode->i_fop = &msockfs_info_fops;
+	inode->i_private = (void *)(uintptr_t)which;
+	d_make_persistent(dentry, inode);
+	dput(dentry);
+	return 0;
+}
+
+static int msockfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct msockfs_ctx *ctx = fc->fs_private;
+	struct msockfs_info *info;
+	struct inode *root;
+	int i, err;
+
+	sb->s_blocksize = PAGE_SIZE;
+	sb->s_blocksize_bits = PAGE_SHIFT;
+	sb->s_magic = MSOCKFS_MAGIC;
+	sb->s_op = &msockfs_super_ops;
+	sb->s_time_gran = 1;
+	sb->s_iflags |= SB_I_NOEXEC | SB_I_NODEV;
+
+	info = kzalloc_obj(*info);
+	if (!info)
+		return -ENOMEM;
+	sb->s_fs_info = info;
+	/* From here on msockfs_kill_sb() releases what info holds. */
+	info->net = ctx->net;
+	ctx->net = NULL;
+	info->source = ctx->source;
+	ctx->source = NULL;
+	info->uid = ctx->uid;
+	info->gid = ctx->gid;
+	info->mode = ctx->mode;
+
+	root = new_inode(sb);
+	if (!root)
+		return -ENOMEM;
+	root->i_ino = 1;
+	root->i_mode = S_IFDIR | info->mode;
+	root->i_uid = info->uid;
+	root->i_gid = info->gid;
+	simple_inode_init_ts(root);
+	root->i_op = &simple_dir_inode_operations;
+	root->i_fop = &msockfs_root_fops;
+	set_nlink(root, 2);
+	sb->s_root = d_make_root(root);
+	if (!sb->s_root)
+		return -ENOMEM;
+
+	for (i = 0; i < ARRAY_SIZE(msockfs_info_names); i++) {
+		err = msockfs_add_info_file(sb->s_root, i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int msockfs_get_tree(struct fs_context *fc)
+{
+	struct msockfs_ctx *ctx = fc->fs_private;
+	struct msock_source current_src = { .kind = MSOCK_SRC_CURRENT };
+	int err;
+
+	/* No stack named: the mounter's own network namespace. */
+	if (!ctx->net) {
+		err = msockfs_set_source(fc, NULL, &current_src, false);
+		if (err)
+			return err;
+	}
+	err = msockfs_check_owner(fc, fc->user_ns);
+	if (err)
+		return err;
+	/* A stack named by an option shows its name as the mount source. */
+	if (!ctx->source_given) {
+		kfree(fc->source);
+		fc->source = kstrdup(ctx->source, GFP_KERNEL);
+		if (!fc->source)
+			return -ENOMEM;
+	}
+	return get_tree_nodev(fc, msockfs_fill_super);
+}
+
+static int msockfs_reconfigure(struct fs_context *fc)
+{
+	struct msockfs_ctx *ctx = fc->fs_private;
+	struct super_block *sb = fc->root->d_sb;
+	struct msockfs_info *info = msockfs_sb_info(sb);
+	struct inode *root = d_inode(sb->s_root);
+	int err;
+
+	err = msockfs_check_owner(fc, sb->s_user_ns);
+	if (err)
+		return err;
+
+	inode_lock(root);
+	if (ctx->set & MSOCKFS_SET_UID) {
+		info->uid = ctx->uid;
+		root->i_uid = ctx->uid;
+	}
+	if (ctx->set & MSOCKFS_SET_GID) {
+		info->gid = ctx->gid;
+		root->i_gid = ctx->gid;
+	}
+	if (ctx->set & MSOCKFS_SET_MODE) {
+		info->mode = ctx->mode;
+		root->i_mode = S_IFDIR | ctx->mode;
+	}
+	inode_set_ctime_current(root);
+	inode_unlock(root);
+	return 0;
+}
+
+static void msockfs_free_fc(struct fs_context *fc)
+{
+	struct msockfs_ctx *ctx = fc->fs_private;
+
+	if (!ctx)
+		return;
+	if (ctx->net)
+		put_net(ctx->net);
+	kfree(ctx->source);
+	kfree(ctx);
+}
+
+static const struct fs_context_operations msockfs_context_ops = {
+	.free		= msockfs_free_fc,
+	.parse_param	= msockfs_parse_param,
+	.get_tree	= msockfs_get_tree,
+	.reconfigure	= msockfs_reconfigure,
+};
+
+static int msockfs_init_fs_context(struct fs_context *fc)
+{
+	struct msockfs_ctx *ctx;
+
+	ctx = kzalloc_obj(*ctx);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->uid = current_fsuid();
+	ctx->gid = current_fsgid();
+	ctx->mode = MSOCKFS_DEFAULT_MODE;
+	fc->fs_private = ctx;
+	fc->ops = &msockfs_context_ops;
+	return 0;
+}
+
+static void msockfs_kill_sb(struct super_block *sb)
+{
+	struct msockfs_info *info = msockfs_sb_info(sb);
+
+	kill_anon_super(sb);
+	if (info) {
+		if (info->net)
+			put_net(info->net);
+		kfree(info->source);
+		kfree(info);
+	}
+}
+
+static struct file_system_type msockfs_type = {
+	.owner			= THIS_MODULE,
+	.name			= "msockfs",
+	.init_fs_context	= msockfs_init_fs_context,
+	.parameters		= msockfs_parameters,
+	.kill_sb		= msockfs_kill_sb,
+	.fs_flags		= FS_USERNS_MOUNT,
+};
+
+/* /dev/msocket: the one-call path entry, usable by everyone. */
+static const struct file_operations msocket_dev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= msocket_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice msocket_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "msocket",
+	.fops	= &msocket_dev_fops,
+	.mode	= 0666,
+};
+
+int msockfs_register(void)
+{
+	int err;
+
+	err = register_filesystem(&msockfs_type);
+	if (err)
+		return err;
+	err = misc_register(&msocket_miscdev);
+	if (err)
+		unregister_filesystem(&msockfs_type);
+	return err;
+}
+
+void msockfs_unregister(void)
+{
+	misc_deregister(&msocket_miscdev);
+	unregister_filesystem(&msockfs_type);
+}
+
+struct net *msockfs_get_net(struct net *net)
+{
+	return get_net(net);
+}
+
+void msockfs_put_net(struct net *net)
+{
+	put_net(net);
+}
+
+u64 msockfs_net_inum(const struct net *net)
+{
+	return net->ns.inum;
+}
+
+u64 msockfs_net_cookie(const struct net *net)
+{
+	return net->net_cookie;
+}
+
+int msockfs_open_netns(struct net *net)
+{
+	return open_related_ns(&net->ns, get_net_ns);
+}
+
+bool msockfs_net_capable(const struct net *net, int cap)
+{
+	return ns_capable(net->user_ns, cap);
+}
+
+struct net *msockfs_file_net(struct file *file)
+{
+	if (file->f_op != &msockfs_root_fops)
+		return NULL;
+	return msockfs_sb_info(file_inode(file)->i_sb)->net;
+}
+
+/* Permission on the stack root, for the credentials the file was opened with. */
+int msockfs_file_permission(struct file *file, int mask)
+{
+	const struct cred *old = override_creds(file->f_cred);
+	int err;
+
+	err = inode_permission(file_mnt_idmap(file), file_inode(file), mask);
+	revert_creds(old);
+	return err;
+}
+
+void msockfs_file_owner(struct file *file, u32 *uid, u32 *gid, u32 *mode)
+{
+	struct inode *inode = file_inode(file);
+
+	*uid = from_kuid_munged(current_user_ns(), inode->i_uid);
+	*gid = from_kgid_munged(current_user_ns(), inode->i_gid);
+	*mode = inode->i_mode & S_IALLUGO;
+}
+
+int msockfs_path_lookup(int dfd, const char __user *name, bool nofollow,
+			struct msockfs_path *out)
+{
+	struct dentry *dentry;
+	int err;
+
+	err = user_path_at(dfd, name, nofollow ? 0 : LOOKUP_FOLLOW, &out->path);
+	if (err)
+		return err;
+	dentry = out->path.dentry;
+	if (dentry->d_sb->s_type != &msockfs_type || dentry != dentry->d_sb->s_root) {
+		path_put(&out->path);
+		return -EOPNOTSUPP;
+	}
+	out->net = msockfs_sb_info(dentry->d_sb)->net;
+	return 0;
+}
+
+/* Permission on the stack root, for the caller's credentials. */
+int msockfs_path_permission(struct msockfs_path *sp, int mask)
+{
+	return inode_permission(mnt_idmap(sp->path.mnt), d_inode(sp->path.dentry), mask);
+}
+
+void msockfs_path_release(struct msockfs_path *sp)
+{
+	path_put(&sp->path);
+}
+
+/* The published ABI (also asserted in rust/uapi.rs against its mirror). */
+static_assert(sizeof(struct msock_socket_args) == 16);
+static_assert(sizeof(struct msock_path_socket_args) == 32);
+static_assert(sizeof(struct msock_stack_info) == 32);
+static_assert(MSOCK_IOC_SOCKET == 0x4010b901);
+static_assert(MSOCK_IOC_GET_NETNS == 0x0000b902);
+static_assert(MSOCK_IOC_STACK_INFO == 0x8020b903);
+static_assert(MSOCK_IOC_PATH_SOCKET == 0x4020b910);
+static_assert(sizeof(struct msock_source) == 24);

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Socket creation in a stack, as `socket(2)` does it in the current one.
+
+use crate::glue::{family_registered, Net, Socket};
+use kernel::{bindings, fs::file::FileDescriptorReservation, prelude::*};
+
+/// One past the highest socket type (`SOCK_PACKET` + 1; `SOCK_MAX` is an enum
+/// bindgen does not export).
+const SOCK_MAX: u32 = 11;
+
+/// `EAFNOSUPPORT`, which the `kernel` crate does not name.
+pub(crate) fn eafnosupport() -> Error {
+    Error::from_errno(-(bindings::EAFNOSUPPORT as i32))
+}
+
+/// A request for a socket: the three arguments of `socket(2)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Request {
+    pub(crate) domain: i32,
+    pub(crate) type_: i32,
+    pub(crate) protocol: i32,
+}
+
+/// The socket type with its creation flags split off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SocketType {
+    pub(crate) base: i32,
+    pub(crate) cloexec: bool,
+    pub(crate) nonblock: bool,
+}
+
+/// Splits `SOCK_CLOEXEC` and `SOCK_NONBLOCK` off a type, as
+/// `__sys_socket_create` does; any other flag bit, or a type beyond the
+/// known ones, is `EINVAL`.
+pub(crate) fn split_type(type_: i32) -> Result<SocketType> {
+    let t = type_ as u32;
+    let flags = t & !bindings::SOCK_TYPE_MASK;
+    if flags & !(bindings::SOCK_CLOEXEC | bindings::SOCK_NONBLOCK) != 0 {
+        return Err(EINVAL);
+    }
+    let base = t & bindings::SOCK_TYPE_MASK;
+    if base >= SOCK_MAX {
+        return Err(EINVAL);
+    }
+    Ok(SocketType {
+        base: base as i32,
+        cloexec: flags & bindings::SOCK_CLOEXEC != 0,
+        nonblock: flags & bindings::SOCK_NONBLOCK != 0,
+    })
+}
+
+/// Validates a request before any object is made.
+///
+/// The family is judged first: an unsupported family is `EAFNOSUPPORT` even
+/// when the type is bad too, so that VUOS `vustack -s`, which probes with
+/// `msocket(stack, family, -1, 0)` and takes `EINVAL` to mean "supported",
+/// works. With a valid type the errors are exactly those of `socket(2)`.
+pub(crate) fn check(req: &Request, registered: impl Fn(i32) -> bool) -> Result<SocketType> {
+    if req.domain < 0 || req.domain >= bindings::AF_MAX as i32 {
+        return Err(eafnosupport());
+    }
+    split_type(req.type_).map_err(|e| {
+        if registered(req.domain) {
+            e
+        } else {
+            eafnosupport()
+        }
+    })
+}
+
+/// Creates a socket in `net` for the caller and installs it as a new fd.
+pub(crate) fn create_fd(net: &Net, req: &Request) -> Result<u32> {
+    let t = check(req, |family| family_registered(net, family))?;
+    // As socket(2): the socket first, then the fd, so a bad family is
+    // reported before a full fd table.
+    let sock = Socket::create(net, req.domain, t.base, req.protocol)?;
+    let fd_flags = if t.cloexec { bindings::O_CLOEXEC } else { 0 };
+    let reservation = FileDescriptorReservation::get_unused_fd_flags(fd_flags)?;
+    let file = sock.into_file(t.nonblock)?;
+    let fd = reservation.reserved_fd();
+    reservation.fd_install(file);
+    Ok(fd)
+}
+
+#[kunit_tests(msocket_socket_type)]
+mod tests {
+    use super::*;
+
+    const STREAM: i32 = 1;
+    const DGRAM: i32 = 2;
+    const AF_INET: i32 = 2;
+    const AF_MAX: i32 = bindings::AF_MAX as i32;
+    const CLOEXEC: i32 = bindings::SOCK_CLOEXEC as i32;
+    const NONBLOCK: i32 = bindings::SOCK_NONBLOCK as i32;
+
+    fn req(domain: i32, type_: i32) -> Request {
+        Request {
+            domain,
+            type_,
+            protocol: 0,
+        }
+    }
+
+    #[test]
+    fn splits_flags() {
+        assert_eq!(
+            split_type(STREAM | CLOEXEC | NONBLOCK),
+            Ok(SocketType {
+                base: STREAM,
+                cloexec: true,
+                nonblock: true
+            })
+        );
+        assert_eq!(
+            split_type(DGRAM),
+            Ok(SocketType {
+                base: DGRAM,
+                cloexec: false,
+                nonblock: false
+            })
+        );
+        assert_eq!(split_type(10).map(|t| t.base), Ok(10));
+    }
+
+    #[test]
+    fn rejects_bad_types() {
+        assert_eq!(split_type(-1), Err(EINVAL));
+        assert_eq!(split_type(STREAM | 0x100), Err(EINVAL));
+        assert_eq!(split_type(11), Err(EINVAL));
+        assert_eq!(split_type(15 | CLOEXEC), Err(EINVAL));
+    }
+
+    #[test]
+    fn family_before_type() {
+        let only_inet = |f: i32| f == AF_INET;
+        // vustack -s probe: supported family, bad type -> EINVAL ...
+        assert_eq!(check(&req(AF_INET, -1), only_inet), Err(EINVAL));
+        // ... unsupported family, bad type -> EAFNOSUPPORT.
+        assert_eq!(check(&req(40, -1), only_inet), Err(eafnosupport()));
+        assert_eq!(check(&req(-1, STREAM), only_inet), Err(eafnosupport()));
+        assert_eq!(check(&req(AF_MAX, STREAM), only_inet), Err(eafnosupport()));
+        // A valid type defers the family to __sock_create, as socket(2).
+        assert!(check(&req(40, STREAM), only_inet).is_ok());
+        assert!(check(&req(AF_INET, STREAM | CLOEXEC), only_inet).is_ok());
+    }
+}

@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build (or reuse) the msocket reference kernel: Debian's linux-source-7.2,
+# tinyconfig + the config fragments given, LLVM=-19. The build lives outside
+# the repository, keyed by kernel version, fragment contents and toolchain, so
+# a rerun with the same inputs reuses it. Prints the build directory on stdout.
+#
+#   tools/scripts/kernel.sh tools/kernel/msocket.config [more.config ...]
+#
+# Environment: MSOCKET_CACHE (default ~/.cache/msocket), JOBS (default nproc).
+
+set -euo pipefail
+
+[ $# -ge 1 ] || { echo "usage: $0 FRAGMENT.config..." >&2; exit 2; }
+
+CACHE="${MSOCKET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/msocket}"
+JOBS="${JOBS:-$(nproc)}"
+LLVM_SUFFIX=-19
+say() { printf '==> kernel: %s\n' "$*" >&2; }
+die() { printf 'kernel: error: %s\n' "$*" >&2; exit 1; }
+
+TARBALL=$(ls /usr/src/linux-source-7.2.tar.* 2>/dev/null | head -n1) ||
+	true
+[ -n "$TARBALL" ] || die "no /usr/src/linux-source-7.2.tar.*; run tools/scripts/setup.sh"
+
+# The kernel version is part of the key: read it from the tarball's Makefile
+# once per tarball (keyed by the tarball's size and mtime).
+tar_id=$(stat -c '%s-%Y' "$TARBALL")
+SRC="$CACHE/src/linux-source-7.2-$tar_id"
+if [ ! -e "$SRC/.msocket-extracted" ]; then
+	say "extracting $TARBALL into $SRC"
+	rm -rf "$SRC"
+	mkdir -p "$SRC"
+	tar -xaf "$TARBALL" -C "$SRC" --strip-components=1
+	touch "$SRC/.msocket-extracted"
+fi
+KVER=$(make -s -C "$SRC" kernelversion 2>/dev/null)
+
+key=$( { echo "$KVER"; cat "$@"; clang-19 --version | head -n1;
+	 rustc --version; bindgen --version; } | sha256sum | cut -c1-12)
+BUILD="$CACHE/build/linux-$KVER-$key"
+LOG="$BUILD.log"
+
+if [ -e "$BUILD/.msocket-built" ]; then
+	say "reusing cached kernel $KVER ($BUILD)"
+	echo "$BUILD"
+	exit 0
+fi
+
+mkdir -p "$BUILD"
+: > "$LOG"
+say "building Linux $KVER with $* (key $key)"
+say "full build log: $LOG"
+
+run() {
+	if ! "$@" >>"$LOG" 2>&1; then
+		tail -n 40 "$LOG" >&2
+		die "'$*' failed; the full log is $LOG"
+	fi
+}
+
+K="make -C $SRC O=$BUILD LLVM=$LLVM_SUFFIX"
+say "step 1/4: configure (tinyconfig + fragments)"
+run $K tinyconfig
+run "$SRC/scripts/kconfig/merge_config.sh" -m -O "$BUILD" "$BUILD/.config" "$@"
+run $K olddefconfig
+
+# Every option a fragment asks for must survive olddefconfig: a silently
+# dropped option means a broken dependency and a kernel that is not what the
+# fragment says.
+lost=
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*) grep -qxF "$line" "$BUILD/.config" || lost="$lost $line" ;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }; opt=${opt%% *}
+		grep -q "^$opt=" "$BUILD/.config" && lost="$lost $opt=n" ;;
+	esac
+done < <(cat "$@")
+[ -z "$lost" ] || die "options dropped by olddefconfig (fix the fragment):$lost"
+
+run $K rustavailable
+
+say "step 2/4: compile bzImage and modules with -j$JOBS (about 11 min cold on 2 cores)"
+start=$(date +%s)
+$K -j"$JOBS" bzImage modules >>"$LOG" 2>&1 &
+pid=$!
+while kill -0 $pid 2>/dev/null; do
+	sleep 30
+	kill -0 $pid 2>/dev/null || break
+	n=$(grep -cE '^ +(CC|RUSTC|AS|LD|AR)' "$LOG" || true)
+	last=$(grep -E '^ +(CC|RUSTC|LD)' "$LOG" | tail -n1 | sed 's/^ *//')
+	say "  $(( $(date +%s) - start ))s, $n objects, last: $last"
+done
+if ! wait $pid; then
+	grep -E 'error|Error' "$LOG" | tail -n 20 >&2 || true
+	die "kernel build failed; the full log is $LOG"
+fi
+
+say "step 3/4: UAPI headers for userspace and selftests"
+run $K headers
+
+say "step 4/4: done in $(( $(date +%s) - start ))s"
+touch "$BUILD/.msocket-built"
+echo "$BUILD"

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the VM (tools/vm/msocket-vm test): each test set's script with
+# the results directory. Test outcomes travel as TAP files, so this exits 0
+# unless it cannot run at all.
+
+results=$1
+shift
+here=$(dirname "$(readlink -f "$0")")
+MSOCKET_REPO=$(cd "$here/../../.." && pwd)
+export MSOCKET_REPO
+export MSOCKET_KO=$MSOCKET_REPO/msocket.ko
+export MSOCKET_BUILD=$MSOCKET_REPO/build
+export PATH=$MSOCKET_BUILD/bin:$PATH
+
+echo "==> guest: kernel $(uname -r), $(nproc) CPUs"
+for script in "$@"; do
+	echo "==> guest: $script"
+	bash "$here/$script" "$results"
+	echo "==> guest: $script exited with $?"
+done
+# Make sure nothing of ours is left loaded before the VM powers off.
+grep -q '^msocket ' /proc/modules && { umount -a -t msockfs 2>/dev/null; rmmod msocket; }
+exit 0
