@@ -31,7 +31,7 @@ KSRC = $(eval KSRC := $(shell readlink -f $(KDIR)/source 2>/dev/null || echo $(K
 endif
 
 .PHONY: all modules setup kernel clean selftests libmsocket samples userspace check demo \
-	run vm lint \
+	run vm lint fmt \
 	rustfmt clippy checkpatch
 
 all: modules
@@ -80,8 +80,13 @@ run:
 vm:
 	@$(VM) shell
 
+RUSTFMT = rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml
+
 rustfmt:
-	rustfmt --edition 2021 --check rust/*.rs
+	$(RUSTFMT) --check rust/*.rs
+
+fmt:
+	$(RUSTFMT) rust/*.rs
 
 clippy:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) CLIPPY=1 modules
@@ -89,6 +94,6 @@ clippy:
 checkpatch:
 	$(KSRC)/scripts/checkpatch.pl --no-tree -f \
 		rust/msockfs.c rust/msockfs.h include/uapi/linux/msocket.h \
-		$(wildcard tools/testing/selftests/msocket/*.c)
+		$(wildcard tools/testing/selftests/msocket/*.[ch] tools/lib/msocket/*.[ch] samples/c/*.c)
 
 lint: rustfmt clippy checkpatch

@@ -73,7 +73,7 @@ unsafe extern "C" fn msocket_stack_ioctl(
 ) -> c_long {
     // SAFETY: The VFS holds a reference on `file` for the whole call.
     let file = unsafe { File::from_raw_file(file) };
-    to_long(stack::stack_ioctl(file, cmd, arg as usize))
+    to_long(stack::stack_ioctl(file, cmd, arg))
 }
 
 /// `->unlocked_ioctl` of `/dev/msocket`.
@@ -87,7 +87,7 @@ unsafe extern "C" fn msocket_dev_ioctl(
     cmd: c_uint,
     arg: c_ulong,
 ) -> c_long {
-    to_long(stack::dev_ioctl(cmd, arg as usize))
+    to_long(stack::dev_ioctl(cmd, arg))
 }
 
 /// Parses `len` bytes at `s` with `parse` into the C `struct msock_source`.

@@ -89,9 +89,7 @@ fn parse_pid(v: &[u8]) -> Result<i32> {
     if v.is_empty() || v.len() > 10 || !v.iter().all(u8::is_ascii_digit) {
         return Err(EINVAL);
     }
-    let n = v
-        .iter()
-        .fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'));
+    let n = v.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'));
     match i32::try_from(n) {
         Ok(pid) if pid > 0 => Ok(pid),
         _ => Err(EINVAL),
@@ -110,7 +108,10 @@ mod tests {
             Ok(Source::NetnsPath(b"/proc/1/ns/net"))
         );
         assert_eq!(parse_netns(b"a.b-c_d"), Ok(Source::NetnsName(b"a.b-c_d")));
-        assert_eq!(parse_netns(b"/run/netns/x"), Ok(Source::NetnsPath(b"/run/netns/x")));
+        assert_eq!(
+            parse_netns(b"/run/netns/x"),
+            Ok(Source::NetnsPath(b"/run/netns/x"))
+        );
     }
 
     #[test]
@@ -146,7 +147,10 @@ mod tests {
         }
         let long = [b'n'; NAME_MAX + 1];
         assert_eq!(parse_netns(&long), Err(EINVAL));
-        assert_eq!(parse_netns(&long[..NAME_MAX]), Ok(Source::NetnsName(&long[..NAME_MAX])));
+        assert_eq!(
+            parse_netns(&long[..NAME_MAX]),
+            Ok(Source::NetnsName(&long[..NAME_MAX]))
+        );
     }
 
     #[test]

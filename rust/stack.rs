@@ -15,7 +15,9 @@ use kernel::{
 };
 
 fn read_arg<T: kernel::transmute::FromBytes>(arg: UserPtr) -> Result<T> {
-    UserSlice::new(arg, core::mem::size_of::<T>()).reader().read::<T>()
+    UserSlice::new(arg, core::mem::size_of::<T>())
+        .reader()
+        .read::<T>()
 }
 
 /// The ioctls of an open stack root directory.
@@ -29,7 +31,11 @@ pub(crate) fn stack_ioctl(file: &File, cmd: u32, arg: usize) -> Result<isize> {
             if args.flags != 0 {
                 return Err(EINVAL);
             }
-            access::check(Operation::CreateSocket, |m| stack.permission(m), |c| net.capable(c))?;
+            access::check(
+                Operation::CreateSocket,
+                |m| stack.permission(m),
+                |c| net.capable(c),
+            )?;
             let req = Request {
                 domain: args.domain,
                 type_: args.type_,
@@ -38,11 +44,19 @@ pub(crate) fn stack_ioctl(file: &File, cmd: u32, arg: usize) -> Result<isize> {
             Ok(socket::create_fd(net, &req)? as isize)
         }
         MSOCK_IOC_GET_NETNS => {
-            access::check(Operation::GetNetns, |m| stack.permission(m), |c| net.capable(c))?;
+            access::check(
+                Operation::GetNetns,
+                |m| stack.permission(m),
+                |c| net.capable(c),
+            )?;
             Ok(net.open_nsfs()? as isize)
         }
         MSOCK_IOC_STACK_INFO => {
-            access::check(Operation::StackInfo, |m| stack.permission(m), |c| net.capable(c))?;
+            access::check(
+                Operation::StackInfo,
+                |m| stack.permission(m),
+                |c| net.capable(c),
+            )?;
             let (uid, gid, mode) = stack.owner();
             let info = StackInfo {
                 netns_ino: net.inum(),

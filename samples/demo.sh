@@ -9,7 +9,7 @@ REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 BUILD=$REPO/build
 export LD_LIBRARY_PATH=$BUILD/lib
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+step() { printf '\n$ %s\n' "$*"; }
 show() { step "$*"; eval "$*"; }
 
 show "insmod $REPO/msocket.ko"

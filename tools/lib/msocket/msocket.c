@@ -47,11 +47,8 @@ static int msocket_device(void)
 	if (fd >= 0)
 		return fd;
 	fd = open(MSOCKET_DEVICE, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			errno = ENOSYS;	/* msocket.ko is not loaded */
+	if (fd < 0)
 		return -1;
-	}
 	if (!__atomic_compare_exchange_n(&msocket_dev, &expected, fd, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		close(fd);
@@ -65,6 +62,17 @@ int msocket_native(int domain, int type, int protocol)
 	return syscall(SYS_socket, domain, type, protocol);
 }
 
+MSOCKET_API int msocketat(int stackfd, int domain, int type, int protocol)
+{
+	struct msock_socket_args args = {
+		.domain = domain,
+		.type = type,
+		.protocol = protocol,
+	};
+
+	return ioctl(stackfd, MSOCK_IOC_SOCKET, &args);
+}
+
 static int msocket_path(const char *path, int domain, int type, int protocol)
 {
 	struct msock_path_socket_args args = {
@@ -75,21 +83,27 @@ static int msocket_path(const char *path, int domain, int type, int protocol)
 		.protocol = protocol,
 	};
 	int dev = msocket_device();
+	int stack, fd, err;
 
-	if (dev < 0)
+	if (dev >= 0)
+		return ioctl(dev, MSOCK_IOC_PATH_SOCKET, &args);
+	/*
+	 * No /dev/msocket (a container with a minimal /dev, or the module is
+	 * not loaded): open the stack and use it, in three calls.
+	 */
+	stack = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (stack < 0) {
+		if (errno == ENOTDIR)
+			errno = ENOTSUP;
 		return -1;
-	return ioctl(dev, MSOCK_IOC_PATH_SOCKET, &args);
-}
-
-MSOCKET_API int msocketat(int stackfd, int domain, int type, int protocol)
-{
-	struct msock_socket_args args = {
-		.domain = domain,
-		.type = type,
-		.protocol = protocol,
-	};
-
-	return ioctl(stackfd, MSOCK_IOC_SOCKET, &args);
+	}
+	fd = msocketat(stack, domain, type, protocol);
+	err = errno;
+	close(stack);
+	if (fd < 0 && err == ENOTTY)
+		err = ENOTSUP;	/* a directory, but not a stack */
+	errno = err;
+	return fd;
 }
 
 /* Whether path is the root of a stack: 0, or -1 with ENOENT/ENOTSUP/... */

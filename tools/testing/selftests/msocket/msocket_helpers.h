@@ -96,7 +96,11 @@ static inline int msock_fd_socket(int stackfd, int domain, int type, int protoco
 	return ioctl(stackfd, MSOCK_IOC_SOCKET, &args);
 }
 
-static inline int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
+
+static inline __printf(1, 2) int run(const char *fmt, ...);
 static inline int run(const char *fmt, ...)
 {
 	char cmd[1024];
