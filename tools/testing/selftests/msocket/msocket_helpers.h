@@ -25,6 +25,8 @@
 
 #include <linux/msocket.h>
 
+#include "kselftest.h"	/* __printf */
+
 #ifndef FSCONFIG_SET_FLAG
 #define FSCONFIG_SET_FLAG	0
 #define FSCONFIG_SET_STRING	1
@@ -95,10 +97,6 @@ static inline int msock_fd_socket(int stackfd, int domain, int type, int protoco
 
 	return ioctl(stackfd, MSOCK_IOC_SOCKET, &args);
 }
-
-#ifndef __printf
-#define __printf(a, b) __attribute__((format(printf, a, b)))
-#endif
 
 static inline __printf(1, 2) int run(const char *fmt, ...);
 static inline int run(const char *fmt, ...)
