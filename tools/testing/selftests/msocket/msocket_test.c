@@ -473,6 +473,20 @@ TEST_F(msockfs, remount)
 	EXPECT_EQ(EINVAL, errno);
 }
 
+/* A stack mounted read-only refuses new sockets (EROFS); remounting rw restores it. */
+TEST_F(msockfs, read_only_mount)
+{
+	char stack[256];
+
+	snprintf(stack, sizeof(stack), "%s/ro", self->dir);
+	ASSERT_EQ(0, mkdir(stack, 0755));
+	ASSERT_EQ(0, mount("current", stack, "msockfs", MS_RDONLY, NULL));
+	EXPECT_EQ(-1, msock_path_socket(stack, AF_INET, SOCK_STREAM, 0));
+	EXPECT_EQ(EROFS, errno);
+	ASSERT_EQ(0, mount(NULL, stack, NULL, MS_REMOUNT, NULL));
+	EXPECT_TRUE(socket_in_stack_ok(stack));
+}
+
 /* The root is a directory of read-only files describing the stack. */
 TEST_F(msockfs, root_directory)
 {
