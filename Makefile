@@ -31,7 +31,7 @@ KSRC = $(eval KSRC := $(shell readlink -f $(KDIR)/source 2>/dev/null || echo $(K
 endif
 
 .PHONY: all modules setup kernel clean selftests libmsocket samples userspace check demo \
-	run vm lint fmt \
+	run vm lint fmt rust-userspace \
 	rustfmt clippy checkpatch
 
 all: modules
@@ -56,7 +56,15 @@ libmsocket:
 samples: libmsocket
 	$(MAKE) -C samples OUTPUT=$(BUILD)
 
-userspace: libmsocket samples selftests
+# mstack, the msocket crate and the Rust sample (cargo workspace in tools/).
+CARGO := CARGO_TARGET_DIR=$(BUILD)/cargo cargo
+rust-userspace:
+	$(CARGO) build --release --manifest-path tools/Cargo.toml
+	@mkdir -p $(BUILD)/bin $(BUILD)/samples
+	cp $(BUILD)/cargo/release/mstack $(BUILD)/bin/mstack
+	cp $(BUILD)/cargo/release/two-stacks $(BUILD)/samples/two-stacks-rs
+
+userspace: libmsocket samples selftests rust-userspace
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) clean
@@ -66,7 +74,7 @@ clean:
 check:
 	@$(SETUP)
 	@$(MAKE) --no-print-directory modules userspace
-	@$(VM) test
+	@tools/scripts/check.sh
 
 # The README's main command: build everything, boot the VM, show msocket.
 demo:
@@ -84,12 +92,14 @@ RUSTFMT = rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml
 
 rustfmt:
 	$(RUSTFMT) --check rust/*.rs
+	cargo fmt --manifest-path tools/Cargo.toml --all --check
 
 fmt:
 	$(RUSTFMT) rust/*.rs
 
 clippy:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) CLIPPY=1 modules
+	$(CARGO) clippy --release --manifest-path tools/Cargo.toml --all-targets -- -D warnings
 
 checkpatch:
 	$(KSRC)/scripts/checkpatch.pl --no-tree -f \
