@@ -147,6 +147,16 @@ pub fn run(
 ) -> Result<i32, Error> {
     let stack = msocket::Stack::open(stack_path)
         .map_err(|e| Error::io(format!("cannot use stack {stack_path}"), e))?;
+    // Creating sockets needs write permission on the stack: say so now
+    // rather than when CMD opens its first socket.
+    let c = std::ffi::CString::new(stack_path.as_bytes()).expect("no NUL in an argument");
+    // SAFETY: a valid C string.
+    if unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0 {
+        return Err(Error::io(
+            format!("cannot use stack {stack_path}"),
+            std::io::Error::last_os_error(),
+        ));
+    }
     let name = cmd[0].to_string_lossy().into_owned();
     let Some(prog) = resolve(&name) else {
         return Err(Error::exit(127, format!("{name}: command not found")));
