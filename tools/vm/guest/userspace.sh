@@ -190,8 +190,8 @@ if timeout 10 tail --pid=$relay -f /dev/null; then ok "relay_stops_after_max_con
 # UDP: an echo server in us-a, a client in us-b, the relay between
 "$MSTACK" /dev/net/us-a $PY -c "
 import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', 5300)); s.settimeout(15)
-for _ in range(2):
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', 5300)); s.settimeout(30)
+while True:
     d, a = s.recvfrom(100); s.sendto(b'echo ' + d, a)
 " >&4 2>&4 &
 echo_srv=$!
@@ -200,8 +200,13 @@ relay=$!
 sleep 1
 expect "relay_udp" "echo ping" "$MSTACK" /dev/net/us-b $PY -c "
 import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
-s.sendto(b'ping', ('127.0.0.1', 5400)); print(s.recv(100).decode())"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5)
+for _ in range(30):  # the relay and the echo server may still be starting
+    s.sendto(b'ping', ('127.0.0.1', 5400))
+    try:
+        print(s.recv(100).decode()); break
+    except TimeoutError:
+        pass"
 if timeout 15 tail --pid=$relay -f /dev/null; then ok "relay_udp_idle_timeout"; else fail "relay_udp_idle_timeout"; kill $relay; fi
 kill $echo_srv 2>/dev/null
 status "relay_bad_address" 2 "expected ADDR:PORT" "$MSTACK" relay /dev/net/us-a nope /dev/net/us-b 1

@@ -588,8 +588,11 @@ TEST_F(msockfs, socket_properties)
 	close(sfd);
 }
 
-/* Errors are those of socket(2); an unsupported family stays EAFNOSUPPORT. */
-TEST_F(msockfs, socket_errors)
+/*
+ * Errors are those of socket(2); an unsupported family stays EAFNOSUPPORT.
+ * (Unsupported families make the kernel call modprobe: slow on debug kernels.)
+ */
+TEST_F_TIMEOUT(msockfs, socket_errors, 180)
 {
 	char stack[256];
 	struct msock_socket_args bad = { .domain = AF_INET, .type = SOCK_STREAM, .flags = 1 };
