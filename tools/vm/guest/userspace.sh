@@ -195,7 +195,7 @@ while True:
     d, a = s.recvfrom(100); s.sendto(b'echo ' + d, a)
 " >&4 2>&4 &
 echo_srv=$!
-as_user "$MSTACK" relay --udp --idle-timeout 3 /dev/net/us-b 127.0.0.1:5400 /dev/net/us-a 127.0.0.1:5300 >&4 2>&4 &
+as_user "$MSTACK" relay --udp --idle-timeout 10 /dev/net/us-b 127.0.0.1:5400 /dev/net/us-a 127.0.0.1:5300 >&4 2>&4 &
 relay=$!
 sleep 1
 expect "relay_udp" "echo ping" "$MSTACK" /dev/net/us-b $PY -c "
@@ -207,7 +207,7 @@ for _ in range(30):  # the relay and the echo server may still be starting
         print(s.recv(100).decode()); break
     except TimeoutError:
         pass"
-if timeout 15 tail --pid=$relay -f /dev/null; then ok "relay_udp_idle_timeout"; else fail "relay_udp_idle_timeout"; kill $relay; fi
+if timeout 40 tail --pid=$relay -f /dev/null; then ok "relay_udp_idle_timeout"; else fail "relay_udp_idle_timeout"; kill $relay; fi
 kill $echo_srv 2>/dev/null
 status "relay_bad_address" 2 "expected ADDR:PORT" "$MSTACK" relay /dev/net/us-a nope /dev/net/us-b 1
 status "relay_no_permission" 1 "Permission denied" as_user "$MSTACK" relay /dev/net/us-a 1 /dev/net/us-sat 2

@@ -7,6 +7,7 @@
 #ifndef _MSOCKET_HELPERS_H
 #define _MSOCKET_HELPERS_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -17,9 +18,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <grp.h>
 
@@ -161,6 +164,382 @@ static inline int as_user(uid_t uid, gid_t gid, gid_t group,
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/*
+ * --- The robustness programs (msocket_fuzz_*, msocket_storm, msocket_failnth,
+ * msocket_perm): common options, a reproducible PRNG, and probes for leaks.
+ */
+#ifndef MSK_UID_A
+#define MSK_UID_A	1001	/* an unprivileged owner */
+#define MSK_UID_B	1002	/* a member of MSK_GID_S */
+#define MSK_UID_C	1003	/* anybody else */
+#define MSK_GID_S	2001	/* the group of a stack */
+#define MSK_GID_X	2002	/* another group */
+#endif
+
+struct msk_opts {
+	unsigned long long seed;	/* -s: PRNG seed (printed for replay) */
+	long count;			/* -n: calls, mounts, rounds... */
+	double seconds;			/* -t: time bound, 0 = none */
+	int jobs;			/* -j: worker processes */
+	int verbose;			/* -v */
+};
+
+static inline void msk_usage(const char *prog, const char *what)
+{
+	fprintf(stderr,
+		"usage: %s [-s SEED] [-n COUNT] [-t SECONDS] [-j JOBS] [-v]\n"
+		"  %s\n", prog, what);
+}
+
+/* Parse the options; fields keep the caller's defaults unless given. */
+static inline void msk_parse_opts(int argc, char **argv, struct msk_opts *o,
+				  const char *what)
+{
+	int c;
+
+	o->seed = ((unsigned long long)time(NULL) << 20) ^ getpid();
+	while ((c = getopt(argc, argv, "s:n:t:j:vh")) != -1) {
+		switch (c) {
+		case 's':
+			o->seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			o->count = strtol(optarg, NULL, 0);
+			break;
+		case 't':
+			o->seconds = strtod(optarg, NULL);
+			break;
+		case 'j':
+			o->jobs = atoi(optarg);
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		default:
+			msk_usage(argv[0], what);
+			exit(c == 'h' ? 0 : KSFT_FAIL);
+		}
+	}
+	if (o->jobs < 1)
+		o->jobs = 1;
+}
+
+/* splitmix64: small, fast, and the same sequence for the same seed. */
+static inline uint64_t msk_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A number in [0, n). */
+static inline uint32_t msk_below(uint64_t *state, uint32_t n)
+{
+	return n ? (uint32_t)(msk_rand(state) % n) : 0;
+}
+
+/* True with probability pct/100. */
+static inline int msk_chance(uint64_t *state, unsigned int pct)
+{
+	return msk_below(state, 100) < pct;
+}
+
+static inline double msk_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline const char *msk_errname(int err)
+{
+	static char buf[16];
+
+	switch (err) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EINTR: return "EINTR";
+	case ENXIO: return "ENXIO";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case EXDEV: return "EXDEV";
+	case ENODEV: return "ENODEV";
+	case ENOTDIR: return "ENOTDIR";
+	case EISDIR: return "EISDIR";
+	case EINVAL: return "EINVAL";
+	case ENFILE: return "ENFILE";
+	case EMFILE: return "EMFILE";
+	case ENOTTY: return "ENOTTY";
+	case ENOSPC: return "ENOSPC";
+	case EROFS: return "EROFS";
+	case ENAMETOOLONG: return "ENAMETOOLONG";
+	case ELOOP: return "ELOOP";
+	case ENOSYS: return "ENOSYS";
+	case EPROTOTYPE: return "EPROTOTYPE";
+	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+	case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EAFNOSUPPORT: return "EAFNOSUPPORT";
+	case ENOBUFS: return "ENOBUFS";
+	case ESTALE: return "ESTALE";
+	case ENOKEY: return "ENOKEY";
+	}
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+/* Open file descriptors of this process. */
+static inline int msk_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+/* msockfs mounts in this mount namespace. */
+static inline int msk_count_stack_mounts(void)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, " - msockfs "))
+			n++;
+	fclose(f);
+	return n;
+}
+
+static inline int msk_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* /sys/module/msocket/refcnt, or -1 when the module is not loaded. */
+static inline int msk_module_refcnt(void)
+{
+	char buf[32];
+
+	if (read_small_file("/sys/module/msocket/refcnt", buf, sizeof(buf)) < 0)
+		return -1;
+	return atoi(buf);
+}
+
+static inline int msk_delete_module(const char *name, unsigned int flags)
+{
+	return syscall(__NR_delete_module, name, flags);
+}
+
+/* Load a module file; 0, or -1 with errno. EEXIST: already loaded. */
+static inline int msk_finit_module(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret, err;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(__NR_finit_module, fd, "", 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+/*
+ * Live network namespaces, as objects of the net_namespace slab cache (the
+ * initial one is static and not counted). The cache is shrunk first, so that
+ * objects freed but kept in per-CPU caches are not counted. -1: unknown.
+ */
+static inline long msk_netns_objects(void)
+{
+	FILE *f;
+	char line[512], name[64];
+	long active, n = -1;
+
+	msk_write_str("/sys/kernel/slab/net_namespace/shrink", "1");
+	f = fopen("/proc/slabinfo", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", name, &active) == 2 &&
+		    !strcmp(name, "net_namespace"))
+			n = active;
+	fclose(f);
+	return n;
+}
+
+/* Wait (up to timeout seconds) until at most target namespaces are live. */
+static inline long msk_wait_netns_objects(long target, double timeout)
+{
+	double end = msk_now() + timeout;
+	long n;
+
+	for (;;) {
+		n = msk_netns_objects();
+		if (n <= target || msk_now() > end)
+			return n;
+		usleep(200000);
+	}
+}
+
+/*
+ * The count once it stops falling (frees of earlier tests may be pending).
+ * A network namespace is made and dropped first: the cache keeps one object
+ * counted as in use once it has ever been used, with or without msocket.
+ */
+static inline long msk_settled_netns_objects(double timeout)
+{
+	double end = msk_now() + timeout;
+	long n, prev;
+	int same = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWNET) ? 1 : 0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	n = msk_netns_objects();
+
+	while (n > 0 && same < 6 && msk_now() < end) {
+		usleep(500000);
+		prev = n;
+		n = msk_netns_objects();
+		same = n == prev ? same + 1 : 0;
+	}
+	return n;
+}
+
+#define MSK_KMEMLEAK	"/sys/kernel/debug/kmemleak"
+
+/* Mount debugfs if needed; true if kmemleak can be used. */
+static inline int msk_kmemleak_available(void)
+{
+	if (access(MSK_KMEMLEAK, F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	return access(MSK_KMEMLEAK, W_OK) == 0;
+}
+
+/* Forget the suspects reported so far (a baseline); false if unavailable. */
+static inline int msk_kmemleak_clear(void)
+{
+	if (!msk_kmemleak_available())
+		return 0;
+	msk_write_str(MSK_KMEMLEAK, "scan");
+	return msk_write_str(MSK_KMEMLEAK, "clear") == 0;
+}
+
+/*
+ * Scan now and print every suspect as a "# " line. Returns the number of
+ * suspects, and in *ours those attributable to msocket: allocated by one of
+ * the test programs or ip(8), or with msock in the backtrace. -1: no kmemleak.
+ */
+static inline int msk_kmemleak_scan(int *ours)
+{
+	char line[512], block[4096] = "";
+	int n = 0, mine = 0, in_block = 0, hit = 0;
+	FILE *f;
+
+	*ours = 0;
+	if (!msk_kmemleak_available())
+		return -1;
+	/* objects younger than 5 s are not reported: let ours age first */
+	sleep(6);
+	if (msk_write_str(MSK_KMEMLEAK, "scan"))
+		return -1;
+	f = fopen(MSK_KMEMLEAK, "re");
+	if (!f)
+		return -1;
+	for (;;) {
+		int eof = !fgets(line, sizeof(line), f);
+
+		if (eof || !strncmp(line, "unreferenced object", 19)) {
+			if (in_block) {
+				mine += hit;
+				printf("# kmemleak suspect%s:\n%s", hit ? " (msocket)" : "", block);
+			}
+			if (eof)
+				break;
+			n++;
+			in_block = 1;
+			hit = 0;
+			block[0] = '\0';
+		}
+		if (!in_block)
+			continue;
+		if (strstr(line, "msock") || strstr(line, "comm \"ip\"") ||
+		    strstr(line, "comm \"msocket_"))
+			hit = 1;
+		if (strlen(block) + strlen(line) + 4 < sizeof(block)) {
+			strcat(block, "#  ");
+			strcat(block, line);
+		}
+	}
+	fclose(f);
+	*ours = mine;
+	return n;
+}
+
+/* Leave every supplementary group and become uid/gid (and groups[]). */
+static inline int msk_become(uid_t uid, gid_t gid, int ngroups, const gid_t *groups)
+{
+	if (setgroups(ngroups, groups) || setresgid(gid, gid, gid) ||
+	    setresuid(uid, uid, uid))
+		return -1;
+	return 0;
+}
+
+/*
+ * Enter new namespaces (CLONE_NEWUSER and others in flags) as root of the
+ * new user namespace, mapped to the caller's (unprivileged) uid and gid.
+ */
+static inline int msk_userns_root(int flags)
+{
+	char buf[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+
+	/* setresuid() cleared "dumpable": /proc/self would belong to root */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return -1;
+	if (unshare(CLONE_NEWUSER | flags))
+		return -1;
+	if (msk_write_str("/proc/self/setgroups", "deny"))
+		return -1;
+	snprintf(buf, sizeof(buf), "0 %u 1", uid);
+	if (msk_write_str("/proc/self/uid_map", buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "0 %u 1", gid);
+	if (msk_write_str("/proc/self/gid_map", buf))
+		return -1;
+	return 0;
 }
 
 #endif /* _MSOCKET_HELPERS_H */
