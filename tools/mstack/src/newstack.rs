@@ -277,7 +277,14 @@ fn start_uplink(kind: &str, name: &str, nspath: &str) -> Result<u32, Error> {
         }
         "pasta" => {
             let mut c = Command::new("pasta");
-            c.args(["--config-net", "--foreground", "--netns", nspath]);
+            c.args([
+                "--config-net",
+                "--foreground",
+                "--runas",
+                "0:0",
+                "--netns",
+                nspath,
+            ]);
             c
         }
         other => {
@@ -293,24 +300,37 @@ fn start_uplink(kind: &str, name: &str, nspath: &str) -> Result<u32, Error> {
         )
         .stderr(log)
         .process_group(0);
-    let child = cmd
+    let mut child = cmd
         .spawn()
         .map_err(|e| Error::io(format!("cannot start {kind} (is it installed?)"), e))?;
     let pid = child.id();
-    // Wait until the uplink interface has an address, at most 10 s.
+    let log = format!("{META_DIR}/{name}.uplink.log");
+    // Wait until the uplink interface has an address, at most 10 s, and the
+    // uplink is still running a moment later.
     for _ in 0..100 {
         std::thread::sleep(std::time::Duration::from_millis(100));
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(Error::runtime(format!(
+                "{kind} exited ({status}); see {log}"
+            )));
+        }
         let out = Command::new("ip")
             .args(["-n", name, "-4", "-o", "addr", "show", "scope", "global"])
             .output();
         if matches!(&out, Ok(o) if !o.stdout.is_empty()) {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(Error::runtime(format!(
+                    "{kind} exited ({status}); see {log}"
+                )));
+            }
             return Ok(pid);
         }
     }
     // SAFETY: kill(2) on the child we started.
     unsafe { libc::kill(pid as i32, libc::SIGTERM) };
     Err(Error::runtime(format!(
-        "{kind} did not configure the uplink in 10 s (see {META_DIR}/{name}.uplink.log)"
+        "{kind} did not configure the uplink in 10 s (see {log})"
     )))
 }
 
