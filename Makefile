@@ -31,7 +31,7 @@ KSRC = $(eval KSRC := $(shell readlink -f $(KDIR)/source 2>/dev/null || echo $(K
 endif
 
 .PHONY: all modules setup kernel clean selftests libmsocket samples userspace check demo \
-	run vm lint fmt rust-userspace \
+	run vm lint fmt rust-userspace bench msocket-bench \
 	rustfmt clippy checkpatch
 
 all: modules
@@ -64,7 +64,10 @@ rust-userspace:
 	cp $(BUILD)/cargo/release/mstack $(BUILD)/bin/mstack
 	cp $(BUILD)/cargo/release/two-stacks $(BUILD)/samples/two-stacks-rs
 
-userspace: libmsocket samples selftests rust-userspace
+msocket-bench: libmsocket
+	$(MAKE) -C tools/bench OUTPUT=$(BUILD)
+
+userspace: libmsocket samples selftests rust-userspace msocket-bench
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) clean
@@ -81,6 +84,12 @@ demo:
 	@$(SETUP)
 	@$(MAKE) --no-print-directory modules userspace
 	@$(VM) run -- $(CURDIR)/samples/demo.sh
+
+# The socket-creation benchmark (Documentation/userspace-api/msocket-performance.rst).
+bench:
+	@$(SETUP)
+	@$(MAKE) --no-print-directory modules userspace
+	@$(VM) run -- $(CURDIR)/tools/vm/guest/bench.sh
 
 run:
 	@$(VM) run -- sh -c '$(CMD)'
@@ -104,6 +113,7 @@ clippy:
 checkpatch:
 	$(KSRC)/scripts/checkpatch.pl --no-tree -f \
 		rust/msockfs.c rust/msockfs.h include/uapi/linux/msocket.h \
-		$(wildcard tools/testing/selftests/msocket/*.[ch] tools/lib/msocket/*.[ch] samples/c/*.c)
+		$(wildcard tools/testing/selftests/msocket/*.[ch] tools/lib/msocket/*.[ch] samples/c/*.c \
+		tools/bench/*.c)
 
 lint: rustfmt clippy checkpatch

@@ -6,7 +6,7 @@
 # the TCG VM. Options after the optional results directory go to the
 # benchmark (e.g. --rounds 100).
 #
-#   tools/vm/msocket-vm run -- tools/vm/guest/bench.sh [OPTIONS]
+#   msocket-vm run -- <this script> [OPTIONS]   (what make bench runs)
 #
 # As a test set (msocket-vm test bench) it gets the results directory as $1:
 # the table is also written to bench.txt there, and bench.tap reports only
