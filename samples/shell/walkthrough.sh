@@ -24,7 +24,9 @@ mstack ls
 say "run a program on a stack: a web server in lab, a client in lab"
 mstack /dev/net/lab busybox httpd -f -p 127.0.0.1:8000 -h /dev/net/lab &
 server=$!
-sleep 1
+until mstack /dev/net/lab busybox wget -q -O /dev/null http://127.0.0.1:8000/source 2>/dev/null; do
+	sleep 0.2
+done
 mstack /dev/net/lab busybox wget -q -O - http://127.0.0.1:8000/source
 echo "(the host stack has no such server:)"
 busybox wget -q -O - http://127.0.0.1:8000/source 2>&1 || true
@@ -32,7 +34,10 @@ busybox wget -q -O - http://127.0.0.1:8000/source 2>&1 || true
 say "expose lab's server in the satellite stack, from one process"
 mstack relay --max-connections 1 /dev/net/walk-sat 127.0.0.1:8080 /dev/net/lab 127.0.0.1:8000 &
 relay=$!
-sleep 1
+# wait until the relay listens (port 8080 = 1F90), without connecting to it
+until mstack /dev/net/walk-sat grep -q ':1F90 .* 0A ' /proc/net/tcp; do
+	sleep 0.2
+done
 mstack /dev/net/walk-sat busybox wget -q -O - http://127.0.0.1:8080/netns
 wait $relay
 

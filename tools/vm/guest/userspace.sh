@@ -55,6 +55,27 @@ wait_http() {
 	done
 	return 1
 }
+# wait_listen STACK PORT: until a TCP socket listens on PORT in STACK (at most 30 s),
+# without connecting to it
+wait_listen() {
+	local hex i
+	hex=$(printf ':%04X ' "$2")
+	for i in $(seq 150); do
+		"$MSTACK" "$1" grep -q "$hex.* 0A " /proc/net/tcp && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# wait_udp STACK PORT: until a UDP socket is bound to PORT in STACK
+wait_udp() {
+	local hex i
+	hex=$(printf ':%04X ' "$2")
+	for i in $(seq 150); do
+		"$MSTACK" "$1" grep -q "$hex" /proc/net/udp && return 0
+		sleep 0.2
+	done
+	return 1
+}
 as_user() { setpriv --reuid $USER_ID --regid $USER_ID --clear-groups "$@"; }
 netns_ino() { stat -L -c %i "$1"; }
 
@@ -183,7 +204,7 @@ expect "ls_unprivileged" "/dev/net/us-a" as_user "$MSTACK" ls
 # --- mstack relay: us-a's server exposed in us-b, by an unprivileged user ---
 as_user "$MSTACK" relay --max-connections 2 /dev/net/us-b 127.0.0.1:9000 /dev/net/us-a 127.0.0.1:8000 >&4 2>&4 &
 relay=$!
-sleep 1
+wait_listen /dev/net/us-b 9000
 expect "relay_tcp_unprivileged" "hello from us-a" "$MSTACK" /dev/net/us-b busybox wget -q -O - http://127.0.0.1:9000/
 expect "relay_tcp_second_connection" "hello from us-a" "$MSTACK" /dev/net/us-b busybox wget -q -O - http://127.0.0.1:9000/index.html
 if timeout 10 tail --pid=$relay -f /dev/null; then ok "relay_stops_after_max_connections"; else fail "relay_stops_after_max_connections"; kill $relay; fi
@@ -195,9 +216,10 @@ while True:
     d, a = s.recvfrom(100); s.sendto(b'echo ' + d, a)
 " >&4 2>&4 &
 echo_srv=$!
+wait_udp /dev/net/us-a 5300
 as_user "$MSTACK" relay --udp --idle-timeout 10 /dev/net/us-b 127.0.0.1:5400 /dev/net/us-a 127.0.0.1:5300 >&4 2>&4 &
 relay=$!
-sleep 1
+wait_udp /dev/net/us-b 5400
 expect "relay_udp" "echo ping" "$MSTACK" /dev/net/us-b $PY -c "
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5)
