@@ -31,7 +31,7 @@ KSRC = $(eval KSRC := $(shell readlink -f $(KDIR)/source 2>/dev/null || echo $(K
 endif
 
 .PHONY: all modules setup kernel clean selftests libmsocket samples userspace check demo \
-	run vm lint fmt rust-userspace bench msocket-bench \
+	run vm lint fmt rust-userspace bench msocket-bench check-debug \
 	rustfmt clippy checkpatch
 
 all: modules
@@ -78,6 +78,17 @@ check:
 	@$(SETUP)
 	@$(MAKE) --no-print-directory modules userspace
 	@tools/scripts/check.sh
+
+# Every test set on the debug kernel (KASAN, kmemleak, lockdep, fault
+# injection): the module is rebuilt for it here; "make" rebuilds it for the
+# reference kernel afterwards. MSOCKET_FULL=1 runs the robustness set with
+# its full bounds (Documentation/dev-tools/msocket-robustness.rst).
+DEBUG_FRAGMENTS = $(KERNEL_FRAGMENTS) tools/kernel/debug.config
+check-debug:
+	@$(SETUP)
+	@kdir=$$(tools/scripts/kernel.sh $(addprefix $(CURDIR)/,$(DEBUG_FRAGMENTS))) && \
+		$(MAKE) --no-print-directory KDIR=$$kdir modules userspace
+	@tools/vm/msocket-vm --debug --timeout 5400 test
 
 # The README's main command: build everything, boot the VM, show msocket.
 demo:

@@ -221,10 +221,12 @@ impl Drop for StackPath {
 ///
 /// `sock_is_registered()` is not exported to modules, so this asks the
 /// socket layer itself: a kernel socket of the family is created and
-/// released at once. Only `EAFNOSUPPORT` means the family is missing (any
-/// other error comes from a registered family's `create`). It runs only on
-/// the error path of a bad socket type.
-pub(crate) fn family_registered(net: &Net, family: i32) -> bool {
+/// released at once. Only `EAFNOSUPPORT` means the family is missing; any
+/// other error comes from a registered family's `create`, except a failure
+/// to allocate the probe socket itself (`__sock_create` allocates it before
+/// it looks the family up), which answers nothing and is returned as is.
+/// It runs only on the error path of a bad socket type.
+pub(crate) fn family_registered(net: &Net, family: i32) -> Result<bool> {
     let mut sock: *mut bindings::socket = core::ptr::null_mut();
     // SAFETY: `net` is live; `sock` is a valid out pointer. A kernel socket
     // (`kern` = 1) holds no netns reference and is released right here.
@@ -242,7 +244,22 @@ pub(crate) fn family_registered(net: &Net, family: i32) -> bool {
         // SAFETY: `__sock_create` succeeded: we own `sock` and it has no file.
         unsafe { bindings::sock_release(sock) };
     }
-    err != -(bindings::EAFNOSUPPORT as c_int)
+    probe_result(err)
+}
+
+/// Interprets the errno of the probe socket of [`family_registered`].
+fn probe_result(err: c_int) -> Result<bool> {
+    let errno = |e: u32| -(e as c_int);
+    if err == errno(bindings::EAFNOSUPPORT) {
+        Ok(false)
+    } else if err == errno(bindings::ENFILE)
+        || err == errno(bindings::ENOMEM)
+        || err == errno(bindings::ENOBUFS)
+    {
+        Err(Error::from_errno(err))
+    } else {
+        Ok(true)
+    }
 }
 
 /// A socket not yet attached to a file; released when dropped.

@@ -214,7 +214,12 @@ static int msockfs_set_source(struct fs_context *fc, const char *s,
 		path = kmemdup_nul(s + src->value_off, src->value_len, GFP_KERNEL);
 	if (!path)
 		return -ENOMEM;
-	file = filp_open(path, O_RDONLY, 0);
+	/*
+	 * O_PATH: only the inode is needed. Opening for reading would run the
+	 * open of whatever the path names: block on a FIFO, fail on a socket
+	 * with ENXIO, open a device (or make a tty the controlling terminal).
+	 */
+	file = filp_open(path, O_PATH, 0);
 	if (IS_ERR(file))
 		errorfc(fc, "cannot open netns %s: %ld", path, PTR_ERR(file));
 	kfree(path);
@@ -624,12 +629,28 @@ struct net *msockfs_file_net(struct file *file)
 	return msockfs_sb_info(file_inode(file)->i_sb)->net;
 }
 
+/*
+ * inode_permission() sees a read-only superblock, not a read-only mount
+ * (a bind mount remounted "ro"): a socket is a write to the stack, so
+ * refuse it on either, as for any write through a read-only mount.
+ */
+static int msockfs_mnt_permission(struct vfsmount *mnt, int mask)
+{
+	if ((mask & MAY_WRITE) && __mnt_is_readonly(mnt))
+		return -EROFS;
+	return 0;
+}
+
 /* Permission on the stack root, for the credentials the file was opened with. */
 int msockfs_file_permission(struct file *file, int mask)
 {
-	const struct cred *old = override_creds(file->f_cred);
+	const struct cred *old;
 	int err;
 
+	err = msockfs_mnt_permission(file->f_path.mnt, mask);
+	if (err)
+		return err;
+	old = override_creds(file->f_cred);
 	err = inode_permission(file_mnt_idmap(file), file_inode(file), mask);
 	revert_creds(old);
 	return err;
@@ -665,6 +686,10 @@ int msockfs_path_lookup(int dfd, const char __user *name, bool nofollow,
 /* Permission on the stack root, for the caller's credentials. */
 int msockfs_path_permission(struct msockfs_path *sp, int mask)
 {
+	int err = msockfs_mnt_permission(sp->path.mnt, mask);
+
+	if (err)
+		return err;
 	return inode_permission(mnt_idmap(sp->path.mnt), d_inode(sp->path.dentry), mask);
 }
 

@@ -56,17 +56,17 @@ pub(crate) fn split_type(type_: i32) -> Result<SocketType> {
 /// when the type is bad too, so that VUOS `vustack -s`, which probes with
 /// `msocket(stack, family, -1, 0)` and takes `EINVAL` to mean "supported",
 /// works. With a valid type the errors are exactly those of `socket(2)`.
-pub(crate) fn check(req: &Request, registered: impl Fn(i32) -> bool) -> Result<SocketType> {
+pub(crate) fn check(req: &Request, registered: impl Fn(i32) -> Result<bool>) -> Result<SocketType> {
     if req.domain < 0 || req.domain >= bindings::AF_MAX as i32 {
         return Err(eafnosupport());
     }
-    split_type(req.type_).map_err(|e| {
-        if registered(req.domain) {
-            e
-        } else {
-            eafnosupport()
-        }
-    })
+    match split_type(req.type_) {
+        Ok(t) => Ok(t),
+        // Whether the family exists decides between the two errors; if
+        // that cannot be found out (no memory for the probe), say so.
+        Err(e) if registered(req.domain)? => Err(e),
+        Err(_) => Err(eafnosupport()),
+    }
 }
 
 /// Creates a socket in `net` for the caller and installs it as a new fd.
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn family_before_type() {
-        let only_inet = |f: i32| f == AF_INET;
+        let only_inet = |f: i32| Ok(f == AF_INET);
         // vustack -s probe: supported family, bad type -> EINVAL ...
         assert_eq!(check(&req(AF_INET, -1), only_inet), Err(EINVAL));
         // ... unsupported family, bad type -> EAFNOSUPPORT.
@@ -143,5 +143,15 @@ mod tests {
         // A valid type defers the family to __sock_create, as socket(2).
         assert!(check(&req(40, STREAM), only_inet).is_ok());
         assert!(check(&req(AF_INET, STREAM | CLOEXEC), only_inet).is_ok());
+    }
+
+    #[test]
+    fn unknown_family_is_not_guessed() {
+        // No memory to probe the family: neither EINVAL nor EAFNOSUPPORT.
+        let no_memory = |_: i32| Err(ENOMEM);
+        assert_eq!(check(&req(40, -1), no_memory), Err(ENOMEM));
+        // A valid type never needs the probe.
+        assert!(check(&req(40, STREAM), no_memory).is_ok());
+        assert_eq!(check(&req(-1, -1), no_memory), Err(eafnosupport()));
     }
 }
