@@ -82,13 +82,14 @@ check:
 # Every test set on the debug kernel (KASAN, kmemleak, lockdep, fault
 # injection): the module is rebuilt for it here; "make" rebuilds it for the
 # reference kernel afterwards. MSOCKET_FULL=1 runs the robustness set with
-# its full bounds (Documentation/dev-tools/msocket-robustness.rst).
+# its full bounds (Documentation/dev-tools/msocket-robustness.rst); SETS="kunit
+# selftests" runs only those sets.
 DEBUG_FRAGMENTS = $(KERNEL_FRAGMENTS) tools/kernel/debug.config
 check-debug:
 	@$(SETUP)
 	@kdir=$$(tools/scripts/kernel.sh $(addprefix $(CURDIR)/,$(DEBUG_FRAGMENTS))) && \
 		$(MAKE) --no-print-directory KDIR=$$kdir modules userspace
-	@tools/vm/msocket-vm --debug --timeout 5400 test
+	@tools/vm/msocket-vm --debug --timeout 5400 test $(SETS)
 
 # The README's main command: build everything, boot the VM, show msocket.
 demo:
