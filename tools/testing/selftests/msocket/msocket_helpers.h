@@ -554,7 +554,7 @@ static inline int msk_userns_root(int flags)
 }
 
 /* Pass an fd over an AF_UNIX socket (SCM_RIGHTS), with one byte of data. */
-static inline int send_fd(int sock, int fd)
+static inline int send_fd_flags(int sock, int fd, int flags)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = {};
 	char ch = 'x';
@@ -567,7 +567,12 @@ static inline int send_fd(int sock, int fd)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+	return sendmsg(sock, &msg, flags) == 1 ? 0 : -1;
+}
+
+static inline int send_fd(int sock, int fd)
+{
+	return send_fd_flags(sock, fd, 0);
 }
 
 /* Receive an fd sent by send_fd() (close-on-exec), or -1. */
@@ -588,6 +593,43 @@ static inline int recv_fd(int sock)
 		return -1;
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
+}
+
+/*
+ * Fork a child that runs enter(arg) (e.g. moves into a namespace) and then
+ * waits, parked, until killed; return its pid once it has entered, or -1.
+ */
+static inline pid_t park_child(int (*enter)(void *arg), void *arg)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (enter(arg) || write(p[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1)
+		pid = -1;
+	close(p[0]);
+	return pid;
+}
+
+static inline int enter_new_netns(void *arg)
+{
+	return unshare(CLONE_NEWNET);
+}
+
+/* A child parked in a new network namespace of its own. */
+static inline pid_t park(void)
+{
+	return park_child(enter_new_netns, NULL);
 }
 
 #endif /* _MSOCKET_HELPERS_H */

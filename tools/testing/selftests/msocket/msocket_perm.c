@@ -477,30 +477,17 @@ static const struct pcase cases[] = {
 	  .want = EINVAL },
 };
 
+static int enter_other_user(void *arg)
+{
+	gid_t g = MSK_UID_A;
+
+	return msk_become(MSK_UID_A, MSK_UID_A, 1, &g) || msk_userns_root(CLONE_NEWNET);
+}
+
 /* uid 1001 parked in its own user and network namespaces. */
 static pid_t park_other_user(void)
 {
-	int p[2];
-	pid_t pid;
-	char c;
-
-	if (pipe(p))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		gid_t g = MSK_UID_A;
-
-		if (msk_become(MSK_UID_A, MSK_UID_A, 1, &g) ||
-		    msk_userns_root(CLONE_NEWNET) || write(p[1], "x", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(p[1]);
-	if (read(p[0], &c, 1) != 1)
-		pid = -1;
-	close(p[0]);
-	return pid;
+	return park_child(enter_other_user, NULL);
 }
 
 static int run_case(const struct pcase *c, int idx)

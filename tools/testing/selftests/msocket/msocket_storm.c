@@ -359,40 +359,7 @@ static void run_threads(void *(*fn[])(void *), int n, uint64_t seed)
 
 /* ---- stack fds over SCM_RIGHTS ---- */
 
-static int send_stack_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = {};
-	char c = 'x';
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_DONTWAIT) == 1 ? 0 : -1;
-}
-
-static int recv_stack_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = {};
-	char c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
 
 static void passer(uint64_t rng)
 {
@@ -411,7 +378,7 @@ static void passer(uint64_t rng)
 		close(sp[0]);
 		if (msk_become(MSK_UID_C, MSK_UID_C, 1, &g))
 			_exit(1);
-		while ((fd = recv_stack_fd(sp[1])) >= 0) {
+		while ((fd = recv_fd(sp[1])) >= 0) {
 			s = ioctl(fd, MSOCK_IOC_SOCKET, &sa);
 			account(R_PASSER, s < 0 ? errno : 0, ok_use, "received fd");
 			if (s >= 0)
@@ -430,7 +397,7 @@ static void passer(uint64_t rng)
 		account(R_PASSER, fd < 0 ? errno : 0, ok_open, "open to pass");
 		if (fd < 0)
 			continue;
-		send_stack_fd(sp[0], fd);
+		send_fd_flags(sp[0], fd, MSG_DONTWAIT);
 		close(fd);
 		usleep(msk_below(&rng, 2000));
 	}
@@ -499,27 +466,6 @@ static void module_role(uint64_t rng)
 
 /* ---- setup, the storm, and the checks ---- */
 
-static pid_t park(void)
-{
-	int p[2];
-	pid_t pid;
-	char c;
-
-	if (pipe(p))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		if (unshare(CLONE_NEWNET) || write(p[1], "x", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(p[1]);
-	if (read(p[0], &c, 1) != 1)
-		pid = -1;
-	close(p[0]);
-	return pid;
-}
 
 static pid_t spawn(enum role r, uint64_t seed)
 {

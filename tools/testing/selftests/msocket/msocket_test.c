@@ -260,30 +260,17 @@ TEST_F(msockfs, two_stacks_one_process)
 	close(cb);
 }
 
+static int enter_netns_path(void *nspath)
+{
+	int fd = open(nspath, O_RDONLY);
+
+	return fd < 0 || setns(fd, CLONE_NEWNET);
+}
+
 /* A child parked in netns B, to name by pid=. */
 static pid_t park_in_netns(const char *nspath)
 {
-	int p[2];
-	pid_t pid;
-	char c;
-
-	if (pipe(p))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(nspath, O_RDONLY);
-
-		if (fd < 0 || setns(fd, CLONE_NEWNET))
-			_exit(1);
-		write(p[1], "x", 1);
-		pause();
-		_exit(0);
-	}
-	close(p[1]);
-	if (read(p[0], &c, 1) != 1)
-		pid = -1;
-	close(p[0]);
-	return pid;
+	return park_child(enter_netns_path, (void *)nspath);
 }
 
 /* Every way of naming a stack: sources, options, fsconfig strings and fds. */
