@@ -15,7 +15,9 @@
 //! Through a path the caller's credentials are checked; through an open stack
 //! fd, the credentials it was opened with (the fd is a capability that can be
 //! passed over `SCM_RIGHTS`), at every call, so `chmod`/`chown` take effect
-//! at the next call in both cases. The socket itself is always created with
+//! at the next call in both cases. (For an fd, msockfs.c memoizes the
+//! decision until the stack root's attributes change; see
+//! `msockfs_file_permission()`.) The socket itself is always created with
 //! the caller's credentials.
 
 use kernel::{bindings, prelude::*};

@@ -10,7 +10,6 @@
 use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 use kernel::{
     bindings,
-    error::{from_err_ptr, to_result},
     ffi::{c_char, c_int},
     fs::File,
     prelude::*,
@@ -60,6 +59,32 @@ extern "C" {
     fn msockfs_path_release(sp: *mut RawStackPath);
 }
 
+// The socket path is hot: `kernel::error::to_result` and `from_err_ptr` are
+// not `#[inline]` across crates, and each call is a call and a return more per
+// socket (costly under TCG), so the conversions are made here, inline.
+
+/// A C return value: a negative errno or a non-negative value.
+#[inline(always)]
+fn to_result(ret: c_int) -> Result {
+    if ret < 0 {
+        Err(Error::from_errno(ret))
+    } else {
+        Ok(())
+    }
+}
+
+/// A C pointer that may be an `ERR_PTR()`.
+#[inline(always)]
+fn from_err_ptr<T>(ptr: *mut T) -> Result<*mut T> {
+    let value = ptr as isize;
+    if value < 0 && value >= -(bindings::MAX_ERRNO as isize) {
+        // The value is in the errno range checked just above.
+        Err(Error::from_errno(value as c_int))
+    } else {
+        Ok(ptr)
+    }
+}
+
 /// The registration of the msockfs file system type and of `/dev/msocket`;
 /// both are unregistered when this is dropped.
 pub(crate) struct Registration(());
@@ -95,8 +120,10 @@ impl Net {
         unsafe { &*ptr.cast::<Net>() }
     }
 
+    #[inline(always)]
     fn as_ptr(&self) -> *mut bindings::net {
-        self.0.get()
+        // `Net` and `Opaque` are transparent wrappers of `struct net`.
+        core::ptr::from_ref(self).cast_mut().cast()
     }
 
     /// The namespace's inode number, as in `net:[INODE]`.

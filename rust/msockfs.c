@@ -54,6 +54,12 @@ static const char *const msockfs_info_names[] = {
 /* One mounted stack: sb->s_fs_info. */
 struct msockfs_info {
 	struct net *net;	/* reference held for the superblock's life */
+	/*
+	 * Bumped (under the root's inode lock) after every change of who may
+	 * use the stack: chmod, chown and remount of the root. Open files
+	 * remember the generation their last granted access was decided for.
+	 */
+	unsigned long access_gen;
 	char *source;		/* canonical name of the stack */
 	kuid_t uid;		/* mount options, as mounted or remounted */
 	kgid_t gid;
@@ -343,17 +349,115 @@ static const struct file_operations msockfs_info_fops = {
 	.release	= single_release,
 };
 
-/* The stack root: a read-only directory whose ioctls are the msocket entry. */
+/*
+ * The info files are made when looked up and dropped with their last use
+ * (msockfs_dentry_ops), so a mounted stack costs its root and nothing more.
+ * Their inode numbers are fixed, for readdir and stat to agree.
+ */
+static int msockfs_info_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+				struct iattr *attr)
+{
+	/* Made afresh at each lookup: a chmod or chown would not stick. */
+	if (attr->ia_valid & (ATTR_MODE | ATTR_UID | ATTR_GID))
+		return -EPERM;
+	return simple_setattr(idmap, dentry, attr);
+}
+
+static const struct inode_operations msockfs_info_iops = {
+	.setattr	= msockfs_info_setattr,
+};
+
+static struct inode *msockfs_info_inode(struct inode *root, enum msockfs_info_file which)
+{
+	struct inode *inode = new_inode(root->i_sb);
+
+	if (!inode)
+		return NULL;
+	inode->i_ino = 2 + which;
+	inode->i_mode = S_IFREG | 0444;
+	inode->i_uid = root->i_uid;
+	inode->i_gid = root->i_gid;
+	simple_inode_init_ts(inode);
+	inode->i_op = &msockfs_info_iops;
+	inode->i_fop = &msockfs_info_fops;
+	inode->i_private = (void *)(uintptr_t)which;
+	return inode;
+}
+
+static struct dentry *msockfs_root_lookup(struct inode *dir, struct dentry *dentry,
+					  unsigned int flags)
+{
+	struct inode *inode = NULL;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(msockfs_info_names); i++) {
+		if (strlen(msockfs_info_names[i]) == dentry->d_name.len &&
+		    !memcmp(msockfs_info_names[i], dentry->d_name.name, dentry->d_name.len)) {
+			inode = msockfs_info_inode(dir, i);
+			if (!inode)
+				return ERR_PTR(-ENOMEM);
+			break;
+		}
+	}
+	return d_splice_alias(inode, dentry);
+}
+
+/* Who may use the stack is decided on the root: remember that it changed. */
+static void msockfs_access_changed(struct super_block *sb)
+{
+	struct msockfs_info *info = msockfs_sb_info(sb);
+
+	lockdep_assert_held(&d_inode(sb->s_root)->i_rwsem);
+	/* Pairs with the acquire in msockfs_file_permission(). */
+	smp_store_release(&info->access_gen, info->access_gen + 1);
+}
+
+static int msockfs_root_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+				struct iattr *attr)
+{
+	int err = simple_setattr(idmap, dentry, attr);
+
+	if (!err)
+		msockfs_access_changed(dentry->d_sb);
+	return err;
+}
+
+static const struct inode_operations msockfs_root_iops = {
+	.lookup		= msockfs_root_lookup,
+	.setattr	= msockfs_root_setattr,
+};
+
+static int msockfs_root_iterate(struct file *file, struct dir_context *ctx)
+{
+	const char *name;
+
+	if (!dir_emit_dots(file, ctx))
+		return 0;
+	for (; ctx->pos - 2 < ARRAY_SIZE(msockfs_info_names); ctx->pos++) {
+		name = msockfs_info_names[ctx->pos - 2];
+		if (!dir_emit(ctx, name, strlen(name), ctx->pos, DT_REG))
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * The stack root: a read-only directory whose ioctls are the msocket entry.
+ * Its private_data is the access memo of msockfs_file_permission().
+ */
 static const struct file_operations msockfs_root_fops = {
 	.owner		= THIS_MODULE,
-	.open		= dcache_dir_open,
-	.release	= dcache_dir_close,
-	.llseek		= dcache_dir_lseek,
+	.llseek		= generic_file_llseek,
 	.read		= generic_read_dir,
-	.iterate_shared	= dcache_readdir,
+	.iterate_shared	= msockfs_root_iterate,
 	.fsync		= noop_fsync,
 	.unlocked_ioctl	= msocket_stack_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+/* Unused dentries go at once: the info files are cheap to make again. */
+static const struct dentry_operations msockfs_dentry_ops = {
+	.d_delete	= always_delete_dentry,
 };
 
 static int msockfs_show_options(struct seq_file *m, struct dentry *root)
@@ -372,37 +476,11 @@ static const struct super_operations msockfs_super_ops = {
 	.show_options	= msockfs_show_options,
 };
 
-static int msockfs_add_info_file(struct dentry *root, enum msockfs_info_file which)
-{
-	struct dentry *dentry;
-	struct inode *inode;
-
-	dentry = d_alloc_name(root, msockfs_info_names[which]);
-	if (!dentry)
-		return -ENOMEM;
-	inode = new_inode(root->d_sb);
-	if (!inode) {
-		dput(dentry);
-		return -ENOMEM;
-	}
-	inode->i_ino = 2 + which;
-	inode->i_mode = S_IFREG | 0444;
-	inode->i_uid = d_inode(root)->i_uid;
-	inode->i_gid = d_inode(root)->i_gid;
-	simple_inode_init_ts(inode);
-	inode->i_fop = &msockfs_info_fops;
-	inode->i_private = (void *)(uintptr_t)which;
-	d_make_persistent(dentry, inode);
-	dput(dentry);
-	return 0;
-}
-
 static int msockfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct msockfs_ctx *ctx = fc->fs_private;
 	struct msockfs_info *info;
 	struct inode *root;
-	int i, err;
 
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
@@ -410,6 +488,7 @@ static int msockfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_op = &msockfs_super_ops;
 	sb->s_time_gran = 1;
 	sb->s_iflags |= SB_I_NOEXEC | SB_I_NODEV;
+	set_default_d_op(sb, &msockfs_dentry_ops);
 
 	info = kzalloc_obj(*info);
 	if (!info)
@@ -432,18 +511,12 @@ static int msockfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	root->i_uid = info->uid;
 	root->i_gid = info->gid;
 	simple_inode_init_ts(root);
-	root->i_op = &simple_dir_inode_operations;
+	root->i_op = &msockfs_root_iops;
 	root->i_fop = &msockfs_root_fops;
 	set_nlink(root, 2);
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root)
 		return -ENOMEM;
-
-	for (i = 0; i < ARRAY_SIZE(msockfs_info_names); i++) {
-		err = msockfs_add_info_file(sb->s_root, i);
-		if (err)
-			return err;
-	}
 	return 0;
 }
 
@@ -498,6 +571,7 @@ static int msockfs_reconfigure(struct fs_context *fc)
 		root->i_mode = S_IFDIR | ctx->mode;
 	}
 	inode_set_ctime_current(root);
+	msockfs_access_changed(sb);
 	inode_unlock(root);
 	return 0;
 }
@@ -622,37 +696,85 @@ bool msockfs_net_capable(const struct net *net, int cap)
 	return ns_capable(net->user_ns, cap);
 }
 
+/*
+ * The socket path reaches the stack through the file's mount (needed for the
+ * read-only check anyway), not its inode: one object less to touch per call.
+ */
 struct net *msockfs_file_net(struct file *file)
 {
 	if (file->f_op != &msockfs_root_fops)
 		return NULL;
-	return msockfs_sb_info(file_inode(file)->i_sb)->net;
+	return msockfs_sb_info(file->f_path.mnt->mnt_sb)->net;
 }
 
 /*
  * inode_permission() sees a read-only superblock, not a read-only mount
  * (a bind mount remounted "ro"): a socket is a write to the stack, so
- * refuse it on either, as for any write through a read-only mount.
+ * refuse it on either, as for any write through a read-only mount. This is
+ * __mnt_is_readonly(), inline: it runs at every socket.
  */
-static int msockfs_mnt_permission(struct vfsmount *mnt, int mask)
+static int msockfs_mnt_permission(const struct vfsmount *mnt, int mask)
 {
-	if ((mask & MAY_WRITE) && __mnt_is_readonly(mnt))
+	if ((mask & MAY_WRITE) &&
+	    ((READ_ONCE(mnt->mnt_flags) & MNT_READONLY) || sb_rdonly(mnt->mnt_sb)))
 		return -EROFS;
 	return 0;
 }
 
-/* Permission on the stack root, for the credentials the file was opened with. */
+/*
+ * The access memo of an open stack root (file->private_data): the mask last
+ * granted and the access generation it was granted at. Without an LSM, what
+ * inode_permission() decides for a directory of msockfs depends only on the
+ * credentials (file->f_cred: fixed), the idmap of the mount (fixed), the
+ * root's mode, owner and group (each change bumps access_gen) and read-only
+ * state (checked at every call); msockfs has no ACLs and no immutable
+ * flag. An LSM may decide on anything, so with CONFIG_SECURITY every call
+ * asks inode_permission(). 64-bit only, where the generation cannot wrap.
+ */
+#define MSOCKFS_MEMO_MASK	(MAY_EXEC | MAY_WRITE | MAY_READ)
+
+static bool msockfs_memo_usable(int mask)
+{
+	return IS_ENABLED(CONFIG_64BIT) && !IS_ENABLED(CONFIG_SECURITY) &&
+	       mask && !(mask & ~MSOCKFS_MEMO_MASK);
+}
+
+static unsigned long msockfs_memo(unsigned long gen, int mask)
+{
+	return gen << 3 | mask;
+}
+
+/*
+ * Permission on the stack root, for the credentials the file was opened
+ * with. Decided again at every call, from the memo while the root has not
+ * changed since the same access was last granted through this file.
+ */
 int msockfs_file_permission(struct file *file, int mask)
 {
+	struct msockfs_info *info = msockfs_sb_info(file->f_path.mnt->mnt_sb);
+	bool memo = msockfs_memo_usable(mask);
+	unsigned long gen = 0;
 	const struct cred *old;
 	int err;
 
 	err = msockfs_mnt_permission(file->f_path.mnt, mask);
 	if (err)
 		return err;
+	if (memo) {
+		/* Pairs with the release in msockfs_access_changed(). */
+		gen = smp_load_acquire(&info->access_gen);
+		if ((unsigned long)READ_ONCE(file->private_data) == msockfs_memo(gen, mask))
+			return 0;
+	}
 	old = override_creds(file->f_cred);
 	err = inode_permission(file_mnt_idmap(file), file_inode(file), mask);
 	revert_creds(old);
+	/*
+	 * Granted for the attributes read after @gen: a change since then has
+	 * bumped the generation, and the next call decides again.
+	 */
+	if (!err && memo)
+		WRITE_ONCE(file->private_data, (void *)msockfs_memo(gen, mask));
 	return err;
 }
 

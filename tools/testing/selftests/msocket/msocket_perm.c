@@ -370,6 +370,44 @@ static int act_ro_bind(const struct pcase *c, const char *stack)
 	return ret;
 }
 
+/*
+ * An fd that has already made a socket, then the stack turns read-only
+ * (arg 0: a bind mount of it remounted ro; 1: the superblock remounted ro):
+ * the next call through the same fd is refused, whatever it was granted.
+ * The fd is the actor's; root remounts.
+ */
+static int act_ro_after_use(const struct pcase *c, const char *stack)
+{
+	char ro[200];
+	const char *at = stack;
+	int fd, ret;
+
+	snprintf(ro, sizeof(ro), "%s.ro", stack);
+	if (c->arg == 0) {
+		if (mkdir(ro, 0755) || mount(stack, ro, NULL, MS_BIND, NULL))
+			return HARNESS;
+		at = ro;
+	}
+	/* opened as the actor: the fd carries the actor's credentials */
+	if (as_euid(actors[c->who].uid, actors[c->who].gid, actors[c->who].group))
+		return HARNESS;
+	fd = open(at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fd_socket(fd, c) || as_euid(0, 0, 0))
+		return HARNESS + 1;
+	if (c->arg == 0 && mount(NULL, ro, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL))
+		return HARNESS + 2;
+	if (c->arg == 1 && mount(NULL, stack, NULL, MS_REMOUNT | MS_RDONLY, NULL))
+		return HARNESS + 2;
+	ret = fd_socket(fd, c);
+	if (c->arg == 1 && mount(NULL, stack, NULL, MS_REMOUNT, NULL))
+		return HARNESS + 3;
+	/* writable again (or never read-only at this path): granted again */
+	if (c->arg == 1 && fd_socket(fd, c))
+		return HARNESS + 4;
+	close(fd);
+	return ret;
+}
+
 /* Stacks owned by A, of group 2001, with a mode. */
 #define OWNED(mode)	"uid=1001,gid=2001,mode=" mode
 
@@ -434,6 +472,10 @@ static const struct pcase cases[] = {
 	  .arg = 2 },
 	{ "read-only bind mount, GET_NETNS", "mode=0777", act_ro_bind, ROOT, .want = EROFS,
 	  .arg = 3 },
+	{ "fd used, then its bind mount remounted ro", "mode=0777", act_ro_after_use, ROOT,
+	  .want = EROFS, .arg = 0 },
+	{ "fd used, then the stack remounted ro", OWNED("0700"), act_ro_after_use, A,
+	  .want = EROFS, .arg = 1 },
 	/* capabilities over the stack's netns */
 	{ "owner raw inet socket", OWNED("0700"), act_path_socket, A, AF_INET, SOCK_RAW,
 	  IPPROTO_ICMP, EPERM },

@@ -480,28 +480,57 @@ TEST_F(msockfs, root_directory)
 	char stack[256], src[300], path[320], buf[128];
 	static const char * const names[] = { "netns", "netns_cookie", "options", "source" };
 	struct msock_stack_info info = {};
-	int i, fd, n = 0;
+	int i, fd, n, round;
 	struct dirent *de;
 	DIR *d;
 
 	snprintf(src, sizeof(src), "netns=%s", self->ns_a);
 	ASSERT_EQ(0, mount_stack(self->dir, "d", src, "mode=0751", stack, sizeof(stack)));
-	d = opendir(stack);
-	ASSERT_NE(NULL, d);
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	EXPECT_EQ(4, n);
-	for (i = 0; i < 4; i++) {
-		struct stat st;
+	/*
+	 * The info files are made on lookup and dropped after use: readdir
+	 * and stat must agree on them (names, types, inode numbers) before
+	 * and after they were looked up, and a lookup of another name
+	 * finds nothing.
+	 */
+	for (round = 0; round < 2; round++) {
+		ino_t seen[4] = {};
 
-		snprintf(path, sizeof(path), "%s/%s", stack, names[i]);
-		ASSERT_EQ(0, stat(path, &st));
-		EXPECT_EQ(S_IFREG | 0444, st.st_mode);
-		fd = open(path, O_WRONLY);	/* root may open it, but not write */
-		EXPECT_EQ(-1, write(fd, "x", 1));
-		close(fd);
+		d = opendir(stack);
+		ASSERT_NE(NULL, d);
+		n = 0;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			n++;
+			for (i = 0; i < 4; i++)
+				if (!strcmp(de->d_name, names[i]))
+					break;
+			ASSERT_GT(4, i) TH_LOG("unexpected entry %s", de->d_name);
+			EXPECT_EQ(DT_REG, de->d_type);
+			EXPECT_EQ(0, seen[i]);
+			seen[i] = de->d_ino;
+		}
+		closedir(d);
+		EXPECT_EQ(4, n);
+		for (i = 0; i < 4; i++) {
+			struct stat st;
+
+			snprintf(path, sizeof(path), "%s/%s", stack, names[i]);
+			ASSERT_EQ(0, stat(path, &st));
+			EXPECT_EQ(S_IFREG | 0444, st.st_mode);
+			EXPECT_EQ(seen[i], st.st_ino);
+			fd = open(path, O_WRONLY);	/* root may open it, but not write */
+			EXPECT_EQ(-1, write(fd, "x", 1));
+			close(fd);
+			/* made afresh at each lookup: a chmod would not stick */
+			EXPECT_EQ(-1, chmod(path, 0644));
+			EXPECT_EQ(EPERM, errno);
+			EXPECT_EQ(-1, chown(path, 1, 1));
+			EXPECT_EQ(EPERM, errno);
+		}
+		snprintf(path, sizeof(path), "%s/netns_", stack);
+		EXPECT_EQ(-1, access(path, F_OK));
+		EXPECT_EQ(ENOENT, errno);
 	}
 	snprintf(path, sizeof(path), "%s/source", stack);
 	ASSERT_LT(0, read_small_file(path, buf, sizeof(buf)));
