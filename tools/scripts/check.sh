@@ -21,6 +21,20 @@ read -r hp hf hs < <(awk '/^test result:/ {
 if [ "$host_status" != 0 ] && [ "$hf" = 0 ]; then
 	hf=1	# cargo failed before any test ran (a build error)
 fi
+echo "==> check: Documentation/*.rst parse cleanly (docutils)"
+doc_log=build/rst-check.log
+py=python3	# a pyenv or venv python3 first in PATH may lack the Debian package
+python3 -c 'import docutils' 2>/dev/null || py=/usr/bin/python3
+"$py" tools/scripts/rst-check.py 2>&1 | tee "$doc_log"
+doc_status=${PIPESTATUS[0]}
+read -r dp df < <(sed -nE 's/^doc: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$doc_log")
+dp=${dp:-0}
+df=${df:-1}
+if [ "$doc_status" != 0 ] && [ "$df" = 0 ]; then
+	df=1
+fi
+hp=$((hp + dp))
+hf=$((hf + df))
 echo "host: $hp passed, $hf failed, $hs skipped"
 
 echo "==> check: VM test sets"

@@ -12,7 +12,7 @@ set -euo pipefail
 BINDGEN_VERSION=0.73.2
 VIRTME_NG_VERSION=1.42
 CACHE="${MSOCKET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/msocket}"
-STAMP="$CACHE/setup-v2.done"
+STAMP="$CACHE/setup-v3.done"
 
 say() { printf '==> setup: %s\n' "$*"; }
 
@@ -55,7 +55,7 @@ fi
 
 PKGS="clang-19 lld-19 llvm-19 libclang-19-dev bc bison flex libelf-dev libssl-dev
       cpio dwarves make git python3-venv udev iproute2 kmod util-linux file
-      libcap-dev pkg-config slirp4netns passt python3"
+      libcap-dev pkg-config slirp4netns passt python3 python3-docutils"
 BPO_PKGS="qemu-system-x86 busybox-static"
 missing=
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
