@@ -30,7 +30,7 @@ ifeq ($(origin KSRC),undefined)
 KSRC = $(eval KSRC := $(shell readlink -f $(KDIR)/source 2>/dev/null || echo $(KDIR)))$(KSRC)
 endif
 
-.PHONY: all modules setup kernel clean selftests libmsocket samples userspace check demo \
+.PHONY: all modules setup kernel clean selftests libmsocket samples userspace check demo insn-profile \
 	run vm lint fmt rust-userspace bench msocket-bench check-debug \
 	rustfmt clippy checkpatch
 
@@ -102,6 +102,14 @@ bench:
 	@$(SETUP)
 	@$(MAKE) --no-print-directory modules userspace
 	@$(VM) run -- $(CURDIR)/tools/vm/guest/bench.sh
+
+# Instructions per operation, per kernel function, under TCG (a QEMU plugin):
+# make insn-profile VARIANTS="socket_tcp msocketat_tcp"
+VARIANTS ?= socket_tcp msocketat_tcp msocket_path_tcp setns_roundtrip_tcp
+insn-profile:
+	@$(SETUP)
+	@$(MAKE) --no-print-directory modules userspace
+	@tools/bench/insn-profile/insn-profile $(VARIANTS)
 
 run:
 	@$(VM) run -- sh -c '$(CMD)'
