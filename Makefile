@@ -134,6 +134,6 @@ checkpatch:
 	$(KSRC)/scripts/checkpatch.pl --no-tree -f \
 		rust/msockfs.c rust/msockfs.h include/uapi/linux/msocket.h \
 		$(wildcard tools/testing/selftests/msocket/*.[ch] tools/lib/msocket/*.[ch] samples/c/*.c \
-		tools/bench/*.c)
+		tools/bench/*.c tools/bench/insn-profile/*.[ch])
 
 lint: rustfmt clippy checkpatch

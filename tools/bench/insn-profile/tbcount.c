@@ -9,9 +9,8 @@
  * noisy, which makes them the profile of choice for a code path that costs
  * microseconds: perf in the guest gets only a few hundred cpu-clock samples.
  *
- * QEMU's plugin API is C with a stable ABI (qemu-plugin.h, API version 4 in
- * QEMU 10.0); Debian does not package the header, so the five functions
- * used here are declared below.
+ * QEMU's plugin API is C with a stable ABI; the few functions used here are
+ * declared in qemu_plugin_api.h.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -19,26 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef uint64_t qemu_plugin_id_t;
-struct qemu_info_t;
-struct qemu_plugin_tb;
-enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS };
-
-void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
-					   void (*cb)(qemu_plugin_id_t id,
-						      struct qemu_plugin_tb *tb));
-void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
-					  void (*cb)(unsigned int vcpu, void *udata),
-					  enum qemu_plugin_cb_flags flags, void *udata);
-size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
-void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
-				    void (*cb)(qemu_plugin_id_t id, void *udata),
-				    void *udata);
+#include "qemu_plugin_api.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
-EXPORT int qemu_plugin_version = 4;
+EXPORT int qemu_plugin_version = QEMU_PLUGIN_API_VERSION;
 
 /* One translated block (a block retranslated with the same size shares it). */
 struct block {
