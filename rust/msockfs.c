@@ -25,6 +25,7 @@
 #include <linux/namei.h>
 #include <linux/proc_fs.h>
 #include <linux/proc_ns.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/user_namespace.h>
@@ -178,6 +179,52 @@ static int msockfs_set_net_file(struct fs_context *fc, struct file *file,
 	return msockfs_set_net(fc, net, source, from_source);
 }
 
+/*
+ * The netns of process @nr (in the mounter's pid namespace), for pid=.
+ * setns() through a pidfd also needs ptrace read access to the process
+ * (ptrace_may_access(), which modules cannot call). A mounter that may bind
+ * the netns at all has CAP_SYS_ADMIN over its owner (msockfs_set_net());
+ * ptrace_may_access() grants such a caller access to a process of another
+ * user when it has CAP_SYS_PTRACE over the process's user namespace, so
+ * that is required here. (netns=/proc/PID/ns/net gets the kernel's own
+ * check, with its same-user and LSM rules.)
+ */
+static struct net *msockfs_get_net_of_pid(struct fs_context *fc, pid_t nr)
+{
+	struct pid *pid = find_get_pid(nr);
+	struct task_struct *task;
+	const struct cred *tcred;
+	struct net *net = NULL;
+	bool may_ptrace;
+
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	if (!task) {
+		errorfc(fc, "no process with pid %d", nr);
+		return ERR_PTR(-ESRCH);
+	}
+	tcred = get_task_cred(task);
+	may_ptrace = ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	put_cred(tcred);
+	if (may_ptrace) {
+		task_lock(task);
+		if (task->nsproxy)
+			net = get_net(task->nsproxy->net_ns);
+		task_unlock(task);
+	}
+	put_task_struct(task);
+	if (!may_ptrace) {
+		errorfc(fc, "pid=%d: binding the netns of a process needs CAP_SYS_PTRACE over its user namespace",
+			nr);
+		return ERR_PTR(-EPERM);
+	}
+	if (!net) {
+		errorfc(fc, "pid=%d: the process is exiting", nr);
+		return ERR_PTR(-ESRCH);
+	}
+	return net;
+}
+
 /* Resolve a parsed source or netns= value; @s is the string it was parsed from. */
 static int msockfs_set_source(struct fs_context *fc, const char *s,
 			      const struct msock_source *src, bool from_source)
@@ -195,11 +242,9 @@ static int msockfs_set_source(struct fs_context *fc, const char *s,
 			return -ENOMEM;
 		return msockfs_set_net(fc, get_net(fc->net_ns), source, from_source);
 	case MSOCK_SRC_PID:
-		net = get_net_ns_by_pid(src->pid);
-		if (IS_ERR(net)) {
-			errorfc(fc, "no process with pid %d", src->pid);
+		net = msockfs_get_net_of_pid(fc, src->pid);
+		if (IS_ERR(net))
 			return PTR_ERR(net);
-		}
 		source = kasprintf(GFP_KERNEL, "pid=%d", src->pid);
 		if (!source) {
 			put_net(net);

@@ -1142,12 +1142,14 @@ TEST_F(msockfs, umount_keeps_sockets)
 	close(sfd);
 }
 
-/* A user-namespace root mounts stacks for netns it owns, and nothing more. */
-static int userns_child(void *p)
+/*
+ * Run as USER_C: become root of a new user namespace (USER_C mapped to 0)
+ * with new network and mount namespaces. Returns 0 or a code from 89 to 93.
+ */
+static int enter_userns_root(void)
 {
-	const char *dir = p;
-	char stack[300], buf[64];
-	int fd, s;
+	char buf[64];
+	int fd;
 
 	/* setresuid() cleared "dumpable": /proc/self would belong to root */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
@@ -1163,11 +1165,23 @@ static int userns_child(void *p)
 	if (fd < 0 || write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf))
 		return 92;
 	close(fd);
-	snprintf(buf, sizeof(buf), "0 %d 1", USER_C);
 	fd = open("/proc/self/gid_map", O_WRONLY);
 	if (fd < 0 || write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf))
 		return 93;
 	close(fd);
+	return 0;
+}
+
+/* A user-namespace root mounts stacks for netns it owns, and nothing more. */
+static int userns_child(void *p)
+{
+	const char *dir = p;
+	char stack[300];
+	int s, err;
+
+	err = enter_userns_root();
+	if (err)
+		return err;
 	snprintf(stack, sizeof(stack), "%s/userns", dir);
 	if (mkdir(stack, 0755) && errno != EEXIST)
 		return 94;
@@ -1198,6 +1212,91 @@ static int userns_child(void *p)
 TEST_F(msockfs, userns_mount)
 {
 	EXPECT_EQ(0, as_user(USER_C, USER_C, USER_C, userns_child, self->dir));
+}
+
+/*
+ * pid= is setns() through a pidfd, which also needs ptrace access to the
+ * process: a user-namespace root may not bind, by pid, the netns its user
+ * namespace owns when the process in it is one of the initial namespace's
+ * root (which it cannot ptrace), but may for its own processes.
+ */
+struct pid_mount_arg {
+	const char *dir;
+	int ready[2];		/* the child: its user and network namespaces are made */
+	int go[2];		/* the parent: the pid of root's process in that netns */
+};
+
+static int pid_mount_child(void *p)
+{
+	struct pid_mount_arg *a = p;
+	char stack[300], src[64];
+	pid_t root_pid;
+	int err;
+
+	err = enter_userns_root();
+	if (err)
+		return err;
+	root_pid = getpid();	/* no new pid namespace: the parent's numbering */
+	if (write(a->ready[1], &root_pid, sizeof(root_pid)) != sizeof(root_pid) ||
+	    read(a->go[0], &root_pid, sizeof(root_pid)) != sizeof(root_pid))
+		return 80;
+	snprintf(stack, sizeof(stack), "%s/pidns", a->dir);
+	if (mkdir(stack, 0755) && errno != EEXIST)
+		return 81;
+	snprintf(src, sizeof(src), "pid=%d", root_pid);
+	if (!mount(src, stack, "msockfs", 0, NULL))
+		return 82;
+	if (errno != EPERM)
+		return 83;
+	snprintf(src, sizeof(src), "pid=%d", getpid());
+	if (mount(src, stack, "msockfs", 0, NULL))
+		return 84;
+	return umount(stack) ? 85 : 0;
+}
+
+static int join_netns_of(void *p)
+{
+	char path[64];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", *(pid_t *)p);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	err = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return err;
+}
+
+TEST_F(msockfs, pid_mount_needs_ptrace)
+{
+	struct pid_mount_arg a = { .dir = self->dir };
+	pid_t child, root_proc, userns_root;
+	int status;
+
+	ASSERT_EQ(0, pipe(a.ready));
+	ASSERT_EQ(0, pipe(a.go));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		close(a.ready[0]);
+		close(a.go[1]);
+		_exit(as_user(USER_C, USER_C, USER_C, pid_mount_child, &a));
+	}
+	close(a.ready[1]);
+	close(a.go[0]);
+	/* the user-namespace root (a grandchild) made the netns root joins */
+	ASSERT_EQ(sizeof(userns_root), read(a.ready[0], &userns_root, sizeof(userns_root)));
+	root_proc = park_child(join_netns_of, &userns_root);
+	ASSERT_LT(0, root_proc);
+	ASSERT_EQ(sizeof(root_proc), write(a.go[1], &root_proc, sizeof(root_proc)));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	kill(root_proc, SIGKILL);
+	waitpid(root_proc, NULL, 0);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(a.ready[0]);
+	close(a.go[1]);
 }
 
 /* An unprivileged user cannot bind a netns at all. */
