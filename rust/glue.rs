@@ -154,6 +154,13 @@ impl Net {
     }
 }
 
+/// The `struct file` of `file`, inline (`File::as_ptr()` is a call into the
+/// `kernel` crate's `Opaque::get()`; `File` is a transparent `struct file`).
+#[inline(always)]
+fn file_ptr(file: &File) -> *mut bindings::file {
+    core::ptr::from_ref(file).cast_mut().cast()
+}
+
 /// An open stack root directory (a file of msockfs's root fops).
 pub(crate) struct StackFile<'a> {
     file: &'a File,
@@ -162,9 +169,10 @@ pub(crate) struct StackFile<'a> {
 
 impl<'a> StackFile<'a> {
     /// Returns the stack `file` is the root of, if it is one.
+    #[inline]
     pub(crate) fn new(file: &'a File) -> Option<Self> {
         // SAFETY: `file` is a valid file for `'a`.
-        let net = unsafe { msockfs_file_net(file.as_ptr()) };
+        let net = unsafe { msockfs_file_net(file_ptr(file)) };
         if net.is_null() {
             return None;
         }
@@ -180,9 +188,10 @@ impl<'a> StackFile<'a> {
 
     /// `inode_permission()` on the stack root for `mask` (`MAY_*`), with the
     /// credentials the file was opened with.
+    #[inline]
     pub(crate) fn permission(&self, mask: u32) -> Result {
         // SAFETY: `self.file` is a valid file of msockfs.
-        to_result(unsafe { msockfs_file_permission(self.file.as_ptr(), mask as c_int) })
+        to_result(unsafe { msockfs_file_permission(file_ptr(self.file), mask as c_int) })
     }
 
     /// Owner, group and permission bits of the stack root, in the caller's
@@ -190,7 +199,7 @@ impl<'a> StackFile<'a> {
     pub(crate) fn owner(&self) -> (u32, u32, u32) {
         let (mut uid, mut gid, mut mode) = (0, 0, 0);
         // SAFETY: `self.file` is a valid file; the out pointers are valid.
-        unsafe { msockfs_file_owner(self.file.as_ptr(), &mut uid, &mut gid, &mut mode) };
+        unsafe { msockfs_file_owner(file_ptr(self.file), &mut uid, &mut gid, &mut mode) };
         (uid, gid, mode)
     }
 }

@@ -789,17 +789,36 @@ static unsigned long msockfs_memo(unsigned long gen, int mask)
 	return gen << 3 | mask;
 }
 
+/* The full check, recording a grant made at generation @gen in the memo. */
+static noinline int msockfs_file_permission_slow(struct file *file, int mask,
+						 bool memo, unsigned long gen)
+{
+	const struct cred *old;
+	int err;
+
+	old = override_creds(file->f_cred);
+	err = inode_permission(file_mnt_idmap(file), file_inode(file), mask);
+	revert_creds(old);
+	/*
+	 * Granted for the attributes read after @gen: a change since then has
+	 * bumped the generation, and the next call decides again.
+	 */
+	if (!err && memo)
+		WRITE_ONCE(file->private_data, (void *)msockfs_memo(gen, mask));
+	return err;
+}
+
 /*
  * Permission on the stack root, for the credentials the file was opened
  * with. Decided again at every call, from the memo while the root has not
- * changed since the same access was last granted through this file.
+ * changed since the same access was last granted through this file (this
+ * part is small and without calls: it runs at every socket).
  */
 int msockfs_file_permission(struct file *file, int mask)
 {
 	struct msockfs_info *info = msockfs_sb_info(file->f_path.mnt->mnt_sb);
 	bool memo = msockfs_memo_usable(mask);
 	unsigned long gen = 0;
-	const struct cred *old;
 	int err;
 
 	err = msockfs_mnt_permission(file->f_path.mnt, mask);
@@ -811,16 +830,7 @@ int msockfs_file_permission(struct file *file, int mask)
 		if ((unsigned long)READ_ONCE(file->private_data) == msockfs_memo(gen, mask))
 			return 0;
 	}
-	old = override_creds(file->f_cred);
-	err = inode_permission(file_mnt_idmap(file), file_inode(file), mask);
-	revert_creds(old);
-	/*
-	 * Granted for the attributes read after @gen: a change since then has
-	 * bumped the generation, and the next call decides again.
-	 */
-	if (!err && memo)
-		WRITE_ONCE(file->private_data, (void *)msockfs_memo(gen, mask));
-	return err;
+	return msockfs_file_permission_slow(file, mask, memo, gen);
 }
 
 void msockfs_file_owner(struct file *file, u32 *uid, u32 *gid, u32 *mode)
