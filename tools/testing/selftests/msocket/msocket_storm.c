@@ -13,7 +13,8 @@
  *   netns       ip netns add and ip netns del of the namespaces stacks bind
  *   path        MSOCK_IOC_PATH_SOCKET as an unprivileged user (threads)
  *   fds         threads opening stack roots onto shared fd numbers (dup2),
- *               closing them, and calling the stack ioctls on them
+ *               closing them, and calling the stack ioctls on them; one
+ *               reading the info files (made on lookup) and listing roots
  *   passer      stack fds passed over SCM_RIGHTS to a child that uses them
  *   perms       chmod and chown of the stack roots
  *   module      delete_module(O_NONBLOCK) of msocket, and when that works,
@@ -342,6 +343,49 @@ static void *fd_user(void *p)
 	return NULL;
 }
 
+/*
+ * The stack roots' info files are made on lookup and freed after use: read
+ * them and list the roots while stacks come and go under them.
+ */
+static void *info_reader(void *p)
+{
+	static const char *const names[] = { "netns", "netns_cookie", "source", "options" };
+	static const int ok[] = { ENOENT, ENOTDIR, ENODEV, EACCES, 0 };
+	struct thread_arg *a = p;
+	char path[200], buf[256];
+	struct dirent *de;
+	int fd, err;
+	DIR *d;
+
+	while (running()) {
+		if (GET(sh->quiet)) {
+			usleep(20000);
+			continue;
+		}
+		if (msk_chance(&a->rng, 25)) {
+			d = opendir(slot_path[msk_below(&a->rng, N_SLOTS)]);
+			err = d ? 0 : errno;
+			while (d && (de = readdir(d)))
+				;
+			if (d)
+				closedir(d);
+			account(R_FDS, err, ok, "readdir stack");
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", slot_path[msk_below(&a->rng, N_SLOTS)],
+			 names[msk_below(&a->rng, ARRAY_SIZE(names))]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		err = fd < 0 ? errno : 0;
+		if (fd >= 0) {
+			if (read(fd, buf, sizeof(buf)) <= 0)
+				err = EIO;	/* an info file is never empty */
+			close(fd);
+		}
+		account(R_FDS, err, ok, "read info file");
+	}
+	return NULL;
+}
+
 static void run_threads(void *(*fn[])(void *), int n, uint64_t seed)
 {
 	pthread_t th[16];
@@ -493,9 +537,9 @@ static pid_t spawn(enum role r, uint64_t seed)
 	}
 	case R_FDS:
 	{
-		void *(*fn[3])(void *) = { fd_opener, fd_user, fd_user };
+		void *(*fn[4])(void *) = { fd_opener, fd_user, fd_user, info_reader };
 
-		run_threads(fn, 3, seed);
+		run_threads(fn, 4, seed);
 		break;
 	}
 	case R_PASSER:
