@@ -2,8 +2,9 @@
 /*
  * tbcount: a QEMU TCG plugin that counts the guest instructions executed per
  * translation block, for insn-profile (same directory). At exit it writes
- * one line per block start address: "VADDR INSNS EXECUTIONS" (hex, decimal,
- * decimal) to the file given as out=PATH.
+ * one line per block start address: "VADDR INSNS EXECUTIONS TLB_MISSES"
+ * (hex, then decimal) to the file given as out=PATH; TLB_MISSES is 0 unless
+ * tlb=N (see block_mem()).
  *
  * Under TCG, instruction counts are exact and repeatable where timings are
  * noisy, which makes them the profile of choice for a code path that costs
@@ -29,7 +30,21 @@ struct block {
 	uint64_t vaddr;
 	uint64_t insns;		/* 0: free slot */
 	uint64_t executions;
+	uint64_t tlb_misses;	/* of the model TLB below, by this block's accesses */
 };
+
+/*
+ * tlb=N: a model of QEMU's software TLB, to see which code touches pages
+ * the TLB does not hold: per vCPU, one direct-mapped table of N (a power of
+ * 2 up to TLB_MAX_ENTRIES) 4 KiB pages for kernel addresses and one for user
+ * addresses (QEMU keeps a table per MMU mode). QEMU sizes its tables
+ * dynamically; this one is fixed, so its counts are a model, not QEMU's own.
+ */
+#define TLB_MAX_ENTRIES	4096
+#define MAX_VCPUS	8
+
+static uint64_t tlb[MAX_VCPUS][2][TLB_MAX_ENTRIES];
+static unsigned int model_tlb;	/* entries, a power of 2; 0: no model */
 
 #define NBLOCKS		(1u << 21)	/* open addressing; a booted kernel uses ~10^5 */
 
@@ -43,6 +58,19 @@ static void block_exec(unsigned int vcpu, void *udata)
 	struct block *b = udata;
 
 	__atomic_fetch_add(&b->executions, 1, __ATOMIC_RELAXED);
+}
+
+static void block_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr,
+		      void *udata)
+{
+	uint64_t page = (vaddr >> 12) + 1;	/* 0: an empty entry */
+	uint64_t *e = &tlb[vcpu % MAX_VCPUS][vaddr >> 63][page & (model_tlb - 1)];
+	struct block *b = udata;
+
+	if (*e != page) {
+		*e = page;
+		__atomic_fetch_add(&b->tlb_misses, 1, __ATOMIC_RELAXED);
+	}
 }
 
 static struct block *block_get(uint64_t vaddr, uint64_t insns)
@@ -69,10 +97,15 @@ static struct block *block_get(uint64_t vaddr, uint64_t insns)
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
-	struct block *b = block_get(qemu_plugin_tb_vaddr(tb), qemu_plugin_tb_n_insns(tb));
+	size_t i, n = qemu_plugin_tb_n_insns(tb);
+	struct block *b = block_get(qemu_plugin_tb_vaddr(tb), n);
 
-	if (b)
-		qemu_plugin_register_vcpu_tb_exec_cb(tb, block_exec, QEMU_PLUGIN_CB_NO_REGS, b);
+	if (!b)
+		return;
+	qemu_plugin_register_vcpu_tb_exec_cb(tb, block_exec, QEMU_PLUGIN_CB_NO_REGS, b);
+	for (i = 0; model_tlb && i < n; i++)
+		qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), block_mem,
+						 QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, b);
 }
 
 static void at_exit(qemu_plugin_id_t id, void *udata)
@@ -86,9 +119,10 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
 	}
 	for (i = 0; i < NBLOCKS; i++)
 		if (blocks[i].executions)
-			fprintf(f, "%llx %llu %llu\n", (unsigned long long)blocks[i].vaddr,
+			fprintf(f, "%llx %llu %llu %llu\n", (unsigned long long)blocks[i].vaddr,
 				(unsigned long long)blocks[i].insns,
-				(unsigned long long)blocks[i].executions);
+				(unsigned long long)blocks[i].executions,
+				(unsigned long long)blocks[i].tlb_misses);
 	fclose(f);
 }
 
@@ -100,6 +134,13 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const struct qemu_info_t *in
 	for (i = 0; i < argc; i++) {
 		if (!strncmp(argv[i], "out=", 4)) {
 			out_path = argv[i] + 4;
+		} else if (!strncmp(argv[i], "tlb=", 4)) {
+			model_tlb = strtoul(argv[i] + 4, NULL, 0);
+			if (model_tlb & (model_tlb - 1) || model_tlb > TLB_MAX_ENTRIES) {
+				fprintf(stderr, "tbcount: tlb=N: a power of 2 up to %u\n",
+					TLB_MAX_ENTRIES);
+				return -1;
+			}
 		} else {
 			fprintf(stderr, "tbcount: unknown argument %s\n", argv[i]);
 			return -1;
