@@ -755,13 +755,11 @@ struct net *msockfs_file_net(struct file *file)
 /*
  * inode_permission() sees a read-only superblock, not a read-only mount
  * (a bind mount remounted "ro"): a socket is a write to the stack, so
- * refuse it on either, as for any write through a read-only mount. This is
- * __mnt_is_readonly(), inline: it runs at every socket.
+ * refuse it on either, as for any write through a read-only mount.
  */
-static int msockfs_mnt_permission(const struct vfsmount *mnt, int mask)
+static int msockfs_mnt_permission(struct vfsmount *mnt, int mask)
 {
-	if ((mask & MAY_WRITE) &&
-	    ((READ_ONCE(mnt->mnt_flags) & MNT_READONLY) || sb_rdonly(mnt->mnt_sb)))
+	if ((mask & MAY_WRITE) && __mnt_is_readonly(mnt))
 		return -EROFS;
 	return 0;
 }
@@ -812,7 +810,7 @@ static noinline int msockfs_file_permission_slow(struct file *file, int mask,
  * Permission on the stack root, for the credentials the file was opened
  * with. Decided again at every call, from the memo while the root has not
  * changed since the same access was last granted through this file (this
- * part is small and without calls: it runs at every socket).
+ * part is small: it runs at every socket).
  */
 int msockfs_file_permission(struct file *file, int mask)
 {
