@@ -25,9 +25,6 @@
 
 #include "msocket_helpers.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE		71
-#endif
 #ifndef FSPICK_CLOEXEC
 #define FSPICK_CLOEXEC		0x1
 #endif
@@ -438,20 +435,14 @@ static void run_case(const struct fcase *c, struct outcome *o)
 	}
 }
 
-
 static void setup(void)
 {
 	char path[200];
 	unsigned int i;
 
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		ksft_exit_fail_msg("private mount namespace: %s\n", strerror(errno));
-	snprintf(dir, sizeof(dir), "/tmp/msk-failnth-%d", getpid());
+	msk_scratch(dir, sizeof(dir), "failnth");
 	snprintf(ns_x, sizeof(ns_x), "mskfn%d", getpid());
-	if (mkdir(dir, 0755) || mount("tmpfs", dir, "tmpfs", 0, "mode=0755"))
-		ksft_exit_fail_msg("scratch directory %s: %s\n", dir, strerror(errno));
-	if (run("ip netns add %s", ns_x))
-		ksft_exit_fail_msg("ip netns add %s failed\n", ns_x);
+	msk_netns_add(ns_x);
 	parked = park();
 	if (parked < 0)
 		ksft_exit_fail_msg("cannot park a process in a netns\n");
@@ -501,19 +492,13 @@ int main(int argc, char **argv)
 	static struct outcome out[ARRAY_SIZE(cases)];
 	unsigned int order[ARRAY_SIZE(cases)], i, j;
 	long total_attempts = 0, total_injected = 0;
-	int kmemleak, leaks, ours = 0, refcnt;
+	int kmemleak, refcnt;
 	double start;
 	uint64_t rng;
 
 	msk_parse_opts(argc, argv, &opts,
 		       "fail-nth fault injection in mounts and the msocket entries; -n max faults per case (default 3000)");
-	ksft_print_header();
-	ksft_print_msg("seed %llu (replay: %s -s %llu -n %ld)\n", opts.seed, argv[0], opts.seed,
-		       opts.count);
-	if (geteuid())
-		msk_skip_all("must run as root");
-	if (access(MSOCKET_DEVICE, F_OK))
-		msk_skip_all(MSOCKET_DEVICE " missing: is msocket.ko loaded?");
+	msk_begin(argv[0], &opts);
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	if (nth_fd < 0)
 		msk_skip_all("no /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION)");
@@ -574,13 +559,7 @@ int main(int argc, char **argv)
 	ksft_test_result(refcnt == 0, "no module reference left (refcnt %d)\n", refcnt);
 	ksft_print_msg("%ld calls, %ld faults injected in %.1f s\n", total_attempts,
 		       total_injected, msk_now() - start);
-	if (!kmemleak) {
-		ksft_test_result_skip("kmemleak: not available in this kernel\n");
-	} else {
-		leaks = msk_kmemleak_scan(&ours);
-		ksft_test_result(ours == 0, "kmemleak: %d new suspects, %d attributable to msocket\n",
-				 leaks, ours);
-	}
+	msk_kmemleak_result(kmemleak);
 	ksft_print_msg("seed %llu\n", opts.seed);
 	ksft_finished();
 }

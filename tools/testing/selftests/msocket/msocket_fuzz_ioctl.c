@@ -37,9 +37,6 @@
 
 #include "msocket_helpers.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE		71
-#endif
 #define MSK_AF_MAX		46	/* AF_MAX of the kernel under test */
 #define MSK_SOCK_MAX		11	/* SOCK_PACKET + 1 */
 #define PG			4096UL
@@ -1183,20 +1180,12 @@ int main(int argc, char **argv)
 	ksft_print_header();
 	ksft_print_msg("seed %llu (replay: %s -s %llu -n %ld -j %d%s)\n", opts.seed, argv[0],
 		       opts.seed, opts.count, opts.jobs, opts.seconds > 0 ? " -t ..." : "");
-	if (geteuid())
-		msk_skip_all("must run as root");
-	if (access(MSOCKET_DEVICE, F_OK))
-		msk_skip_all(MSOCKET_DEVICE " missing: is msocket.ko loaded?");
+	msk_require_msocket();
 	ksft_set_plan(opts.jobs + 3);
 
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		ksft_exit_fail_msg("private mount namespace: %s\n", strerror(errno));
-	snprintf(dir, sizeof(dir), "/tmp/msk-fuzz-ioctl-%d", getpid());
+	msk_scratch(dir, sizeof(dir), "fuzz-ioctl");
 	snprintf(nsname, sizeof(nsname), "mskfz%d", getpid());
-	if (mkdir(dir, 0755) || mount("tmpfs", dir, "tmpfs", 0, "mode=0755"))
-		ksft_exit_fail_msg("scratch directory %s: %s\n", dir, strerror(errno));
-	if (run("ip netns add %s", nsname))
-		ksft_exit_fail_msg("ip netns add %s failed\n", nsname);
+	msk_netns_add(nsname);
 	if (setup_stacks())
 		ksft_exit_fail_msg("setting up the stacks: %s\n", strerror(errno));
 	if (chdir(dir))

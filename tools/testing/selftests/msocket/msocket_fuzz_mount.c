@@ -39,12 +39,6 @@
 
 #include "msocket_helpers.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE		71
-#endif
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC		0x6e736673
-#endif
 #define NS_GET_USERNS		_IO(0xb7, 0x1)
 #define NS_GET_NSTYPE		_IO(0xb7, 0x3)
 #ifndef FSCONFIG_SET_BINARY
@@ -915,21 +909,6 @@ static int mountinfo_source(const char *path, char *src, size_t size)
 	return found ? 0 : -1;
 }
 
-static int read_at(int dfd, const char *name, char *buf, size_t size)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 /*
  * Check a stack against the state the model predicts; mfd is an fd of its
  * root (a directory or an fsmount fd), path its mount point or NULL.
@@ -967,13 +946,13 @@ static void check_stack(const char *what, int mfd, const char *path, const struc
 			 st.st_gid, st.st_mode & 07777, ro, s->uid, s->gid, s->mode,
 			 s->sb_ro || s->mnt_ro);
 	snprintf(want, sizeof(want), "net:[%lu]\n", s->ino);
-	if (read_at(root, "netns", buf, sizeof(buf)) || strcmp(buf, want))
+	if (read_small_file_at(root, "netns", buf, sizeof(buf)) < 0 || strcmp(buf, want))
 		mismatch("%s: netns file \"%.40s\", want \"%.40s\"", what, buf, want);
 	snprintf(want, sizeof(want), "%s\n", s->canon);
-	if (read_at(root, "source", buf, sizeof(buf)) || strcmp(buf, want))
+	if (read_small_file_at(root, "source", buf, sizeof(buf)) < 0 || strcmp(buf, want))
 		mismatch("%s: source file \"%.60s\", want \"%.60s\"", what, buf, want);
 	snprintf(want, sizeof(want), "uid=%u,gid=%u,mode=%04o\n", s->uid, s->gid, s->mode);
-	if (read_at(root, "options", buf, sizeof(buf)) || strcmp(buf, want))
+	if (read_small_file_at(root, "options", buf, sizeof(buf)) < 0 || strcmp(buf, want))
 		mismatch("%s: options file \"%.60s\", want \"%.60s\"", what, buf, want);
 	if (path) {
 		mangle(s->shown, want, sizeof(want));
@@ -1463,7 +1442,6 @@ static void special_files(void)
 
 /* ---- setup and main ---- */
 
-
 static int setup(void)
 {
 	char path[300], src[300];
@@ -1542,26 +1520,15 @@ int main(int argc, char **argv)
 
 	msk_parse_opts(argc, argv, &opts,
 		       "random msockfs mounts and fsconfig sequences; -n mounts (default 2000)");
-	ksft_print_header();
-	ksft_print_msg("seed %llu (replay: %s -s %llu -n %ld)\n", opts.seed, argv[0], opts.seed,
-		       opts.count);
-	if (geteuid())
-		msk_skip_all("must run as root");
-	if (access(MSOCKET_DEVICE, F_OK))
-		msk_skip_all(MSOCKET_DEVICE " missing: is msocket.ko loaded?");
+	msk_begin(argv[0], &opts);
 	ksft_set_plan(5);
 	rng = opts.seed;
 	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: a hang becomes EINTR */
 	refcnt_before = msk_module_refcnt();
 
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		ksft_exit_fail_msg("private mount namespace: %s\n", strerror(errno));
-	snprintf(dir, sizeof(dir), "/tmp/msk-fuzz-mount-%d", getpid());
+	msk_scratch(dir, sizeof(dir), "fuzz-mount");
 	snprintf(ns_a, sizeof(ns_a), "mskfm%d", getpid());
-	if (mkdir(dir, 0755) || mount("tmpfs", dir, "tmpfs", 0, "mode=0755"))
-		ksft_exit_fail_msg("scratch directory %s: %s\n", dir, strerror(errno));
-	if (run("ip netns add %s", ns_a))
-		ksft_exit_fail_msg("ip netns add %s failed\n", ns_a);
+	msk_netns_add(ns_a);
 	if (setup())
 		ksft_exit_fail_msg("setup: %s\n", strerror(errno));
 	special_files();

@@ -31,6 +31,12 @@
 
 #include "kselftest.h"	/* __printf */
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE		71
+#endif
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC		0x6e736673
+#endif
 #ifndef FSCONFIG_SET_FLAG
 #define FSCONFIG_SET_FLAG	0
 #define FSCONFIG_SET_STRING	1
@@ -128,9 +134,10 @@ static inline unsigned long ns_ino(const char *path)
 	return st.st_ino;
 }
 
-static inline int read_small_file(const char *path, char *buf, size_t size)
+/* Read a small file NUL-terminated into buf; its length, or -1. */
+static inline int read_small_file_at(int dfd, const char *path, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
@@ -141,6 +148,11 @@ static inline int read_small_file(const char *path, char *buf, size_t size)
 		return -1;
 	buf[n] = '\0';
 	return n;
+}
+
+static inline int read_small_file(const char *path, char *buf, size_t size)
+{
+	return read_small_file_at(AT_FDCWD, path, buf, size);
 }
 
 /*
@@ -236,6 +248,47 @@ static inline __noreturn void msk_skip_all(const char *why)
 	ksft_set_plan(1);
 	ksft_test_result_skip("%s\n", why);
 	ksft_finished();
+}
+
+/* Skip unless root, with /dev/msocket (msocket.ko loaded). */
+static inline void msk_require_msocket(void)
+{
+	if (geteuid())
+		msk_skip_all("must run as root");
+	if (access(MSOCKET_DEVICE, F_OK))
+		msk_skip_all(MSOCKET_DEVICE " missing: is msocket.ko loaded?");
+}
+
+/*
+ * The start of a robustness program: the TAP header and the seed with the
+ * usual replay line (-s, -n), then skip unless root with msocket.ko loaded.
+ */
+static inline void msk_begin(const char *argv0, const struct msk_opts *o)
+{
+	ksft_print_header();
+	ksft_print_msg("seed %llu (replay: %s -s %llu -n %ld)\n", o->seed, argv0, o->seed,
+		       o->count);
+	msk_require_msocket();
+}
+
+/*
+ * A private mount namespace (so that the test's mounts go with it) and a
+ * tmpfs scratch directory /tmp/msk-TAG-PID in it, named into @dir.
+ */
+static inline void msk_scratch(char *dir, size_t size, const char *tag)
+{
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		ksft_exit_fail_msg("private mount namespace: %s\n", strerror(errno));
+	snprintf(dir, size, "/tmp/msk-%s-%d", tag, getpid());
+	if (mkdir(dir, 0755) || mount("tmpfs", dir, "tmpfs", 0, "mode=0755"))
+		ksft_exit_fail_msg("scratch directory %s: %s\n", dir, strerror(errno));
+}
+
+/* ip netns add NAME, or fail the program. */
+static inline void msk_netns_add(const char *name)
+{
+	if (run("ip netns add %s", name))
+		ksft_exit_fail_msg("ip netns add %s failed\n", name);
 }
 
 /* splitmix64: small, fast, and the same sequence for the same seed. */
@@ -516,6 +569,23 @@ static inline int msk_kmemleak_scan(int *ours)
 	fclose(f);
 	*ours = mine;
 	return n;
+}
+
+/*
+ * The last test of a robustness program: no kmemleak suspect attributable
+ * to msocket (skipped when @available, from msk_kmemleak_clear(), is 0).
+ */
+static inline void msk_kmemleak_result(int available)
+{
+	int leaks, ours;
+
+	if (!available) {
+		ksft_test_result_skip("kmemleak: not available in this kernel\n");
+		return;
+	}
+	leaks = msk_kmemleak_scan(&ours);
+	ksft_test_result(ours == 0, "kmemleak: %d new suspects, %d attributable to msocket\n",
+			 leaks, ours);
 }
 
 /* Leave every supplementary group and become uid/gid (and groups[]). */

@@ -199,8 +199,6 @@ static int act_revoke(const struct pcase *c, const char *stack)
 	return fd_socket(fd, c);
 }
 
-
-
 /*
  * SCM_RIGHTS: a sender (arg bits 0-1: 0 the owner 1001, 1 uid 1003, 2 root
  * with /dev/msocket) opens and passes an fd; the actor receives and uses
@@ -578,24 +576,13 @@ int main(int argc, char **argv)
 		       "the permission matrix; -s shuffles the cases, -n rounds (default 1)");
 	if (opts.count < 1)
 		opts.count = 1;
-	ksft_print_header();
-	ksft_print_msg("seed %llu (replay: %s -s %llu -n %ld)\n", opts.seed, argv[0], opts.seed,
-		       opts.count);
-	if (geteuid())
-		msk_skip_all("must run as root");
-	if (access(MSOCKET_DEVICE, F_OK))
-		msk_skip_all(MSOCKET_DEVICE " missing: is msocket.ko loaded?");
+	msk_begin(argv[0], &opts);
 	ksft_set_plan(n * opts.count + 1);
 	refcnt_before = msk_module_refcnt();
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		ksft_exit_fail_msg("private mount namespace: %s\n", strerror(errno));
-	snprintf(dir, sizeof(dir), "/tmp/msk-perm-%d", getpid());
+	msk_scratch(dir, sizeof(dir), "perm");
 	snprintf(ns_a, sizeof(ns_a), "mskpm%d", getpid());
 	snprintf(path_a, sizeof(path_a), "/var/run/netns/%s", ns_a);
-	if (mkdir(dir, 0755) || mount("tmpfs", dir, "tmpfs", 0, "mode=0755"))
-		ksft_exit_fail_msg("scratch directory %s: %s\n", dir, strerror(errno));
-	if (run("ip netns add %s", ns_a))
-		ksft_exit_fail_msg("ip netns add %s failed\n", ns_a);
+	msk_netns_add(ns_a);
 	{
 		char p[200];
 

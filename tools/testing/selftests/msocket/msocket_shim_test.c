@@ -15,10 +15,6 @@
 #include "msocket_helpers.h"
 #include "kselftest_harness.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
-
 static unsigned long long cookie_of(int fd)
 {
 	unsigned long long c = 0;

@@ -403,8 +403,6 @@ static void run_threads(void *(*fn[])(void *), int n, uint64_t seed)
 
 /* ---- stack fds over SCM_RIGHTS ---- */
 
-
-
 static void passer(uint64_t rng)
 {
 	static const int ok_open[] = { ENOENT, 0 };
@@ -510,7 +508,6 @@ static void module_role(uint64_t rng)
 
 /* ---- setup, the storm, and the checks ---- */
 
-
 static pid_t spawn(enum role r, uint64_t seed)
 {
 	pid_t pid = fork();
@@ -584,7 +581,7 @@ int main(int argc, char **argv)
 {
 	pid_t pids[R_NROLES];
 	long base_ns, peak_ns = 0, end_ns, unexpected = 0;
-	int i, status, leaks, ours = 0, left, err = 0, kmemleak, crashed = 0;
+	int i, status, left, err = 0, kmemleak, crashed = 0;
 	double start, secs;
 	uint64_t rng;
 
@@ -614,11 +611,7 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	memset(sh, 0, sizeof(*sh));
 	SET(sh->module_loaded, 1);
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		ksft_exit_fail_msg("private mount namespace: %s\n", strerror(errno));
-	snprintf(dir, sizeof(dir), "/tmp/msk-storm-%d", getpid());
-	if (mkdir(dir, 0755) || mount("tmpfs", dir, "tmpfs", 0, "mode=0755"))
-		ksft_exit_fail_msg("scratch directory %s: %s\n", dir, strerror(errno));
+	msk_scratch(dir, sizeof(dir), "storm");
 	for (i = 0; i < N_SLOTS; i++) {
 		snprintf(slot_path[i], sizeof(slot_path[i]), "%s/m%d", dir, i);
 		if (mkdir(slot_path[i], 0755))
@@ -626,8 +619,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < N_NETNS; i++) {
 		snprintf(ns_name[i], sizeof(ns_name[i]), "mskst%d-%d", getpid(), i);
-		if (run("ip netns add %s", ns_name[i]))
-			ksft_exit_fail_msg("ip netns add %s failed\n", ns_name[i]);
+		msk_netns_add(ns_name[i]);
 	}
 	parked = park();
 	if (parked < 0)
@@ -695,13 +687,7 @@ int main(int argc, char **argv)
 	if (msk_finit_module(ko))
 		ksft_print_msg("reloading %s: %s\n", ko, strerror(errno));
 
-	if (!kmemleak) {
-		ksft_test_result_skip("kmemleak: not available in this kernel\n");
-	} else {
-		leaks = msk_kmemleak_scan(&ours);
-		ksft_test_result(ours == 0, "kmemleak: %d new suspects, %d attributable to msocket\n",
-				 leaks, ours);
-	}
+	msk_kmemleak_result(kmemleak);
 	ksft_print_msg("seed %llu\n", opts.seed);
 	ksft_finished();
 }

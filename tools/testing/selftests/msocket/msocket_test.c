@@ -22,12 +22,6 @@
 #include "msocket_helpers.h"
 #include "kselftest_harness.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC 0x6e736673
-#endif
 #define NS_GET_NSTYPE	_IO(0xb7, 0x3)
 
 #define USER_A	1001	/* owner in the permission tests */
@@ -989,7 +983,6 @@ TEST_F(msockfs, chmod_revokes_next_call)
 }
 
 /* An open stack fd is a capability: passed over SCM_RIGHTS it acts with its opener's rights. */
-
 
 TEST_F(msockfs, scm_rights_capability)
 {
