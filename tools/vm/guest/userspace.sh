@@ -55,27 +55,20 @@ wait_http() {
 	done
 	return 1
 }
-# wait_listen STACK PORT: until a TCP socket listens on PORT in STACK (at most 30 s),
-# without connecting to it
-wait_listen() {
-	local hex i
-	hex=$(printf ':%04X ' "$2")
+# wait_bound STACK PORT tcp|udp: until a socket of STACK listens on (tcp) or is
+# bound to (udp) PORT, at most 30 s, without connecting to it
+wait_bound() {
+	local pattern i
+	pattern=$(printf ':%04X ' "$2")
+	[ "$3" = tcp ] && pattern="$pattern.* 0A "
 	for i in $(seq 150); do
-		"$MSTACK" "$1" grep -q "$hex.* 0A " /proc/net/tcp && return 0
+		"$MSTACK" "$1" grep -q "$pattern" "/proc/net/$3" && return 0
 		sleep 0.2
 	done
 	return 1
 }
-# wait_udp STACK PORT: until a UDP socket is bound to PORT in STACK
-wait_udp() {
-	local hex i
-	hex=$(printf ':%04X ' "$2")
-	for i in $(seq 150); do
-		"$MSTACK" "$1" grep -q "$hex" /proc/net/udp && return 0
-		sleep 0.2
-	done
-	return 1
-}
+wait_listen() { wait_bound "$1" "$2" tcp; }
+wait_udp() { wait_bound "$1" "$2" udp; }
 as_user() { setpriv --reuid $USER_ID --regid $USER_ID --clear-groups "$@"; }
 netns_ino() { stat -L -c %i "$1"; }
 

@@ -1142,15 +1142,8 @@ static int setup_stacks(void)
 		close(fd);
 	}
 	/* things for paths to name */
-	snprintf(path, sizeof(path), "%s/file", dir);
-	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (msk_make_plain_files(dir))
 		return -1;
-	close(fd);
-	snprintf(path, sizeof(path), "%s/subdir", dir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/fifo", dir);
-	mkfifo(path, 0644);
 	snprintf(path, sizeof(path), "%s/l1", dir);
 	symlink("s1", path);
 	snprintf(path, sizeof(path), "%s/l0", dir);

@@ -1450,15 +1450,8 @@ static int setup(void)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/file", dir);
-	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (msk_make_plain_files(dir))
 		return -1;
-	close(fd);
-	snprintf(path, sizeof(path), "%s/subdir", dir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/fifo", dir);
-	mkfifo(path, 0644);
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/sock", dir);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)))

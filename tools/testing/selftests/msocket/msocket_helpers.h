@@ -284,6 +284,27 @@ static inline void msk_scratch(char *dir, size_t size, const char *tag)
 		ksft_exit_fail_msg("scratch directory %s: %s\n", dir, strerror(errno));
 }
 
+/*
+ * Things that are not stacks, for paths to name: DIR/file (regular, empty),
+ * DIR/subdir and DIR/fifo. 0, or -1 if the file cannot be made.
+ */
+static inline int msk_make_plain_files(const char *dir)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	snprintf(path, sizeof(path), "%s/subdir", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	mkfifo(path, 0644);
+	return 0;
+}
+
 /* ip netns add NAME, or fail the program. */
 static inline void msk_netns_add(const char *name)
 {
