@@ -9,6 +9,16 @@
 #   tools/scripts/kernel.sh tools/kernel/msocket.config [more.config ...]
 #
 # Environment: MSOCKET_CACHE (default ~/.cache/msocket), JOBS (default nproc).
+#
+# The cache is safe to share: a finished build is marked by .msocket-built,
+# written last, and never changed afterwards, so readers (test runs) need no
+# lock. Extracting and building take $CACHE/kernel.lock (flock) exclusively:
+# a second build waits instead of writing into the same tree, and re-checks
+# the stamp once it has the lock. A build that was interrupted (killed,
+# machine reset) leaves .msocket-building without .msocket-built: the next
+# run says so and configures and builds that tree again (kbuild writes an
+# object's .cmd file only after the object is complete, so a truncated
+# object is rebuilt, not reused).
 
 set -euo pipefail
 
@@ -20,6 +30,19 @@ LLVM_SUFFIX=-19
 say() { printf '==> kernel: %s\n' "$*" >&2; }
 die() { printf 'kernel: error: %s\n' "$*" >&2; exit 1; }
 
+# The lock: held from here to the end of the script once taken.
+locked=
+lock() {
+	[ -z "$locked" ] || return 0
+	locked=1
+	mkdir -p "$CACHE"
+	exec 9>>"$CACHE/kernel.lock"
+	if ! flock -n 9; then
+		say "another kernel build holds $CACHE/kernel.lock; waiting for it"
+		flock 9
+	fi
+}
+
 TARBALL=$(ls /usr/src/linux-source-7.2.tar.* 2>/dev/null | head -n1) ||
 	true
 [ -n "$TARBALL" ] || die "no /usr/src/linux-source-7.2.tar.*; run tools/scripts/setup.sh"
@@ -28,6 +51,9 @@ TARBALL=$(ls /usr/src/linux-source-7.2.tar.* 2>/dev/null | head -n1) ||
 # once per tarball (keyed by the tarball's size and mtime).
 tar_id=$(stat -c '%s-%Y' "$TARBALL")
 SRC="$CACHE/src/linux-source-7.2-$tar_id"
+if [ ! -e "$SRC/.msocket-extracted" ]; then
+	lock
+fi
 if [ ! -e "$SRC/.msocket-extracted" ]; then
 	say "extracting $TARBALL into $SRC"
 	rm -rf "$SRC"
@@ -48,7 +74,17 @@ if [ -e "$BUILD/.msocket-built" ]; then
 	exit 0
 fi
 
+lock
+if [ -e "$BUILD/.msocket-built" ]; then
+	say "reusing cached kernel $KVER ($BUILD), built while we waited"
+	echo "$BUILD"
+	exit 0
+fi
+if [ -e "$BUILD/.msocket-building" ]; then
+	say "an earlier build of $BUILD was interrupted; building it again"
+fi
 mkdir -p "$BUILD"
+touch "$BUILD/.msocket-building"
 : > "$LOG"
 say "building Linux $KVER with $* (key $key)"
 say "full build log: $LOG"
@@ -103,4 +139,5 @@ run $K headers
 
 say "step 4/4: done in $(( $(date +%s) - start ))s"
 touch "$BUILD/.msocket-built"
+rm -f "$BUILD/.msocket-building"
 echo "$BUILD"

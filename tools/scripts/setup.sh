@@ -12,7 +12,9 @@ set -euo pipefail
 BINDGEN_VERSION=0.73.2
 VIRTME_NG_VERSION=1.42
 CACHE="${MSOCKET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/msocket}"
-STAMP="$CACHE/setup-v3.done"
+# The stamp names this script's contents: any change to it (a new package,
+# a new version) runs the setup again on machines that ran an older one.
+STAMP="$CACHE/setup-$(sha256sum "$0" | cut -c1-12).done"
 
 say() { printf '==> setup: %s\n' "$*"; }
 

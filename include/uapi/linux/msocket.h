@@ -3,8 +3,10 @@
  * msocket: multi-stack Berkeley sockets.
  *
  * A network stack (a network namespace) is named in the file system by
- * mounting msockfs; sockets are created in the stack that a path or an open
- * stack directory selects. See Documentation/userspace-api/msocket.rst.
+ * mounting msockfs; sockets are created in the stack that a path, an open
+ * stack directory or a stack handle selects. See
+ * Documentation/userspace-api/msocket.rst and, for who may do what,
+ * Documentation/filesystems/msockfs.rst ("Security model").
  */
 #ifndef _UAPI_LINUX_MSOCKET_H
 #define _UAPI_LINUX_MSOCKET_H
@@ -64,6 +66,19 @@ struct msock_path_socket_args {
 #define MSOCK_PATH_FLAGS	MSOCK_PATH_NOFOLLOW
 
 /*
+ * struct msock_path_handle_args - make a stack handle for the stack mounted
+ * at a path (MSOCK_IOC_PATH_HANDLE on /dev/msocket).
+ * @path:  user pointer to a NUL-terminated path of a stack (mount root)
+ * @dirfd: directory a relative @path starts from, or AT_FDCWD
+ * @flags: MSOCK_PATH_* flags; other bits must be 0
+ */
+struct msock_path_handle_args {
+	__aligned_u64 path;
+	__s32 dirfd;
+	__u32 flags;
+};
+
+/*
  * struct msock_stack_info - identity of a stack (MSOCK_IOC_STACK_INFO).
  * @netns_ino:    inode number of the network namespace, as in "net:[INODE]"
  * @netns_cookie: the network namespace cookie, as SO_NETNS_COOKIE reports
@@ -81,13 +96,26 @@ struct msock_stack_info {
 	__u32 reserved;
 };
 
-/* On a stack directory fd: create a socket; returns the new socket fd. */
+/* On a stack directory fd or a stack handle: create a socket; returns its fd. */
 #define MSOCK_IOC_SOCKET	_IOW(MSOCKIO, 0x01, struct msock_socket_args)
 /* On a stack directory fd: return an nsfs fd of the stack's netns. */
 #define MSOCK_IOC_GET_NETNS	_IO(MSOCKIO, 0x02)
 /* On a stack directory fd: fill struct msock_stack_info. */
 #define MSOCK_IOC_STACK_INFO	_IOR(MSOCKIO, 0x03, struct msock_stack_info)
+/*
+ * On a stack directory fd: make a stack handle; the argument must be 0.
+ * Returns a new close-on-exec fd (an anonymous inode, "[msocket]") that can
+ * create sockets in the stack (MSOCK_IOC_SOCKET) and do nothing else: it is
+ * how the right to create sockets is delegated (SCM_RIGHTS, inheritance).
+ * Making one needs what creating a socket needs; the handle is revoked for
+ * everyone when the stack's mode, owner or group changes (EACCES), refuses
+ * sockets while the stack is read-only (EROFS) and fails with ESTALE once
+ * the stack no longer exists (unmounted, no stack directory open).
+ */
+#define MSOCK_IOC_GET_HANDLE	_IO(MSOCKIO, 0x04)
 /* On /dev/msocket: create a socket in the stack at a path; returns the fd. */
 #define MSOCK_IOC_PATH_SOCKET	_IOW(MSOCKIO, 0x10, struct msock_path_socket_args)
+/* On /dev/msocket: make a stack handle for the stack at a path (as above). */
+#define MSOCK_IOC_PATH_HANDLE	_IOW(MSOCKIO, 0x11, struct msock_path_handle_args)
 
 #endif /* _UAPI_LINUX_MSOCKET_H */
