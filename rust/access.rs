@@ -9,15 +9,17 @@
 //! | operation                 | on the stack root | and                                  |
 //! |---------------------------|-------------------|--------------------------------------|
 //! | create a socket           | write             |                                      |
+//! | make a stack handle       | write             |                                      |
 //! | read the stack's identity | read              |                                      |
 //! | get an nsfs fd of the netns | write           | `CAP_NET_ADMIN` over the netns' user namespace (as `SIOCGSKNS`) |
 //!
-//! Through a path the caller's credentials are checked; through an open stack
-//! fd, the credentials it was opened with (the fd is a capability that can be
-//! passed over `SCM_RIGHTS`), at every call, so `chmod`/`chown` take effect
-//! at the next call in both cases. (For an fd, msockfs.c memoizes the
-//! decision until the stack root's attributes change; see
-//! `msockfs_file_permission()`.) The socket itself is always created with
+//! Through a path and through an open stack directory alike, the caller's
+//! own credentials are checked at every call (a directory fd is a name, not
+//! a capability), so `chmod`/`chown` take effect at the next call. (For an
+//! fd used by its opener, msockfs.c memoizes the decision until the stack
+//! root's attributes change; see `msockfs_file_permission()`.) A stack
+//! handle carries the one right it was made with, creating sockets, until
+//! the root's attributes change. The socket itself is always created with
 //! the caller's credentials.
 
 use kernel::{bindings, prelude::*};
@@ -27,6 +29,9 @@ use kernel::{bindings, prelude::*};
 pub(crate) enum Operation {
     /// `MSOCK_IOC_SOCKET`, `MSOCK_IOC_PATH_SOCKET`.
     CreateSocket,
+    /// `MSOCK_IOC_GET_HANDLE`, `MSOCK_IOC_PATH_HANDLE`: delegate the right to
+    /// create sockets.
+    MakeHandle,
     /// `MSOCK_IOC_STACK_INFO`.
     StackInfo,
     /// `MSOCK_IOC_GET_NETNS`.
@@ -45,7 +50,7 @@ pub(crate) struct Requirement {
 /// The access table above.
 pub(crate) const fn requirement(op: Operation) -> Requirement {
     match op {
-        Operation::CreateSocket => Requirement {
+        Operation::CreateSocket | Operation::MakeHandle => Requirement {
             access: bindings::MAY_WRITE,
             net_capability: None,
         },
@@ -59,6 +64,14 @@ pub(crate) const fn requirement(op: Operation) -> Requirement {
         },
     }
 }
+
+/// The access to the stack root that making a stack handle needs (the
+/// handle is made by the same call that checks it, and needs no capability).
+pub(crate) const fn handle_access() -> u32 {
+    requirement(Operation::MakeHandle).access
+}
+
+const _: () = assert!(requirement(Operation::MakeHandle).net_capability.is_none());
 
 /// Checks `op`: `permission` runs `inode_permission()` for a `MAY_*` mask,
 /// `capable` answers a capability question over the netns' user namespace.
@@ -102,6 +115,14 @@ mod tests {
         assert_eq!(r, Ok(()));
         assert_eq!(asked, bindings::MAY_WRITE);
         assert_eq!(check(Operation::CreateSocket, deny, |_| true), Err(EACCES));
+    }
+
+    #[test]
+    fn handles_need_what_sockets_need() {
+        assert_eq!(
+            requirement(Operation::MakeHandle),
+            requirement(Operation::CreateSocket)
+        );
     }
 
     #[test]

@@ -10,8 +10,9 @@
 //! mount -t msockfs netns=vpn /dev/net/vpn
 //! ```
 //!
-//! and a socket is created in the stack a path (through `/dev/msocket`) or an
-//! open stack directory selects, with the caller's credentials.
+//! and a socket is created in the stack a path (through `/dev/msocket`), an
+//! open stack directory or a stack handle selects, with the caller's
+//! credentials.
 //!
 //! The crate root holds the module and the `extern "C"` entry points that
 //! msockfs.c calls; each converts its arguments to safe types and delegates.
@@ -19,11 +20,11 @@
 
 use kernel::{
     ffi::{c_char, c_int, c_long, c_uint, c_ulong},
-    fs::File,
     prelude::*,
 };
 
 mod access;
+mod families;
 mod glue;
 mod socket;
 mod source;
@@ -72,8 +73,27 @@ unsafe extern "C" fn msocket_stack_ioctl(
     arg: c_ulong,
 ) -> c_long {
     // SAFETY: The VFS holds a reference on `file` for the whole call.
-    let file = unsafe { File::from_raw_file(file) };
-    to_long(stack::stack_ioctl(file, cmd, arg))
+    let Some(dir) = (unsafe { glue::StackFile::from_raw(file) }) else {
+        return ENOTTY.to_errno() as c_long;
+    };
+    to_long(stack::stack_ioctl(&dir, cmd, arg))
+}
+
+/// `->unlocked_ioctl` of a stack handle.
+///
+/// # Safety
+///
+/// Only called by the VFS through msocket_handle_fops, with a valid file.
+#[no_mangle]
+unsafe extern "C" fn msocket_handle_ioctl(
+    file: *mut kernel::bindings::file,
+    cmd: c_uint,
+    arg: c_ulong,
+) -> c_long {
+    // SAFETY: The VFS holds a reference on `file`, a stack handle (only
+    // msocket_handle_fops has this ioctl), for the whole call.
+    let handle = unsafe { glue::StackHandle::from_raw(file) };
+    to_long(stack::handle_ioctl(&handle, cmd, arg))
 }
 
 /// `->unlocked_ioctl` of `/dev/msocket`.
@@ -116,7 +136,6 @@ unsafe fn parse_into(
             raw.value_off = v.as_ptr() as usize - bytes.as_ptr() as usize;
             raw.value_len = v.len();
         }
-        source::Source::Pid(pid) => raw.pid = pid,
         source::Source::None | source::Source::Current => {}
     }
     // SAFETY: The caller guarantees `out` is valid for a write.
@@ -124,8 +143,8 @@ unsafe fn parse_into(
     0
 }
 
-/// Parses a mount source (`netns=NAME`, `netns=/PATH`, `pid=PID`, `current`,
-/// `none`) for msockfs.c.
+/// Parses a mount source (`netns=NAME`, `netns=/PATH`, `current`, `none`)
+/// for msockfs.c.
 ///
 /// # Safety
 ///
@@ -153,4 +172,29 @@ unsafe extern "C" fn msocket_parse_netns(
 ) -> c_int {
     // SAFETY: Forwarded from our caller.
     unsafe { parse_into(s, len, out, source::parse_netns) }
+}
+
+/// Parses the value of the `families=` option for msockfs.c.
+///
+/// # Safety
+///
+/// `s` must be valid for reads of `len` bytes and `out` for a write.
+#[no_mangle]
+unsafe extern "C" fn msocket_parse_families(s: *const c_char, len: usize, out: *mut u64) -> c_int {
+    // SAFETY: The caller guarantees `len` readable bytes at `s`.
+    let bytes = unsafe { core::slice::from_raw_parts(s.cast::<u8>(), len) };
+    match families::parse(bytes) {
+        Ok(set) => {
+            // SAFETY: The caller guarantees `out` is valid for a write.
+            unsafe { out.write(set) };
+            0
+        }
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// The name of an address family as `families=` shows it, or NULL.
+#[no_mangle]
+extern "C" fn msocket_family_name(family: c_uint) -> *const c_char {
+    families::name(family as usize).map_or(core::ptr::null(), |n| n.as_ptr().cast())
 }

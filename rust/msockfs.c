@@ -3,15 +3,18 @@
  * msockfs: the mount plumbing of msocket, in C.
  *
  * Each msockfs mount is one network stack: its superblock holds a reference
- * to a network namespace, named by the mount source or the netns=, pid= or
+ * to a network namespace, named by the mount source or the netns= or
  * current options. This file holds what Linux 7.2 does not expose to Rust:
  * the fs_context operations and parameter table, the superblock and its
- * read-only info files, struct net reference counting and path walks. The
- * ioctls, permission decisions and socket creation live in Rust
+ * read-only info files, struct net reference counting, path walks, the
+ * permission checks on the stack root, stack handles and audit records. The
+ * ioctls, the access policy, socket creation and parsing live in Rust
  * (msocket_main.rs and its modules), reached through msockfs.h. The split
  * follows the kernel's Rust Binder and its binderfs glue.
  */
 
+#include <linux/anon_inodes.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -25,9 +28,10 @@
 #include <linux/namei.h>
 #include <linux/proc_fs.h>
 #include <linux/proc_ns.h>
-#include <linux/sched/task.h>
+#include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 #include <uapi/linux/msocket.h>
@@ -52,24 +56,36 @@ static const char *const msockfs_info_names[] = {
 	[MSOCKFS_INFO_OPTIONS]	= "options",
 };
 
-/* One mounted stack: sb->s_fs_info. */
+/*
+ * One mounted stack: sb->s_fs_info. It starts with the head the socket path
+ * reads from Rust (struct msockfs_stack: the netns and the families served).
+ */
 struct msockfs_info {
-	struct net *net;	/* reference held for the superblock's life */
-	/*
-	 * Bumped (under the root's inode lock) after every change of who may
-	 * use the stack: chmod, chown and remount of the root. Open files
-	 * remember the generation their last granted access was decided for.
-	 */
-	unsigned long access_gen;
+	struct msockfs_stack stack;
 	char *source;		/* canonical name of the stack */
-	kuid_t uid;		/* mount options, as mounted or remounted */
+	/*
+	 * Who may use the stack is decided on the root: its owner, group and
+	 * mode. attr_lock protects a copy of them, taken after every change
+	 * (chmod, chown, remount) for the readers that cannot take the root's
+	 * inode lock (show_options() runs under namespace_sem, which
+	 * lock_mount() takes after the inode lock of the mountpoint), and the
+	 * access generation, bumped by the same changes: open files and stack
+	 * handles remember the generation their access was granted at.
+	 */
+	spinlock_t attr_lock;
+	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
+	unsigned long access_gen;
 };
+
+static_assert(offsetof(struct msockfs_info, stack) == 0);
 
 #define MSOCKFS_SET_UID		BIT(0)
 #define MSOCKFS_SET_GID		BIT(1)
 #define MSOCKFS_SET_MODE	BIT(2)
+#define MSOCKFS_SET_FAMILIES	BIT(3)
+#define MSOCKFS_SET_OWNER	(MSOCKFS_SET_UID | MSOCKFS_SET_GID | MSOCKFS_SET_MODE)
 
 /* A mount or remount being configured: fc->fs_private. */
 struct msockfs_ctx {
@@ -80,6 +96,7 @@ struct msockfs_ctx {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
+	u64 families;
 };
 
 enum {
@@ -90,18 +107,43 @@ enum {
 	Opt_uid,
 	Opt_gid,
 	Opt_mode,
+	Opt_families,
 };
 
 static const struct fs_parameter_spec msockfs_parameters[] = {
 	fsparam_string("source",		Opt_source),
 	fsparam_file_or_string("netns",		Opt_netns),
-	fsparam_s32("pid",			Opt_pid),
+	fsparam_string("pid",			Opt_pid),	/* removed: says so */
 	fsparam_flag("current",			Opt_current),
-	fsparam_uid("uid",			Opt_uid),
-	fsparam_gid("gid",			Opt_gid),
+	fsparam_u32("uid",			Opt_uid),
+	fsparam_u32("gid",			Opt_gid),
 	fsparam_u32oct("mode",			Opt_mode),
+	fsparam_string("families",		Opt_families),
 	{}
 };
+
+/*
+ * Messages that echo what the mounter wrote go to the fs_context log of an
+ * fsopen() caller as they are, and to the kernel log (mount(2), which has no
+ * such log) only at a limited rate and length.
+ */
+static DEFINE_RATELIMIT_STATE(msockfs_input_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+#define MSOCKFS_INPUT_MAX	64
+
+#define msockfs_input_error(fc, err, fmt, ...)				\
+({									\
+	struct fs_context *__fc = (fc);					\
+									\
+	if (__fc->log.log || __ratelimit(&msockfs_input_rs))		\
+		errorfc(__fc, fmt, ## __VA_ARGS__);			\
+	(err);								\
+})
+
+static int msockfs_pid_removed(struct fs_context *fc)
+{
+	return invalfc(fc, "pid= was removed: use netns=/proc/PID/ns/net, or a pidfd's PIDFD_GET_NET_NAMESPACE fd with FSCONFIG_SET_FD (mstack mount --pid)");
+}
 
 static struct file_system_type msockfs_type;
 static const struct file_operations msockfs_root_fops;
@@ -122,7 +164,7 @@ static int msockfs_set_net(struct fs_context *fc, struct net *net,
 	struct msockfs_ctx *ctx = fc->fs_private;
 
 	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE) {
-		bool same = net == msockfs_sb_info(fc->root->d_sb)->net;
+		bool same = net == msockfs_sb_info(fc->root->d_sb)->stack.net;
 
 		put_net(net);
 		kfree(source);
@@ -164,7 +206,7 @@ static int msockfs_set_net_file(struct fs_context *fc, struct file *file,
 		return invalfc(fc, "netns argument is not an nsfs file");
 	}
 	ns = get_proc_ns(file_inode(file));
-	if (ns->ns_type != CLONE_NEWNET) {
+	if (!ns || ns->ns_type != CLONE_NEWNET) {
 		kfree(source);
 		return invalfc(fc, "netns argument is not a network namespace");
 	}
@@ -179,59 +221,12 @@ static int msockfs_set_net_file(struct fs_context *fc, struct file *file,
 	return msockfs_set_net(fc, net, source, from_source);
 }
 
-/*
- * The netns of process @nr (in the mounter's pid namespace), for pid=.
- * setns() through a pidfd also needs ptrace read access to the process
- * (ptrace_may_access(), which modules cannot call). A mounter that may bind
- * the netns at all has CAP_SYS_ADMIN over its owner (msockfs_set_net());
- * ptrace_may_access() grants such a caller access to a process of another
- * user when it has CAP_SYS_PTRACE over the process's user namespace, so
- * that is required here. (netns=/proc/PID/ns/net gets the kernel's own
- * check, with its same-user and LSM rules.)
- */
-static struct net *msockfs_get_net_of_pid(struct fs_context *fc, pid_t nr)
-{
-	struct pid *pid = find_get_pid(nr);
-	struct task_struct *task;
-	const struct cred *tcred;
-	struct net *net = NULL;
-	bool may_ptrace;
-
-	task = get_pid_task(pid, PIDTYPE_PID);
-	put_pid(pid);
-	if (!task) {
-		errorfc(fc, "no process with pid %d", nr);
-		return ERR_PTR(-ESRCH);
-	}
-	tcred = get_task_cred(task);
-	may_ptrace = ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
-	put_cred(tcred);
-	if (may_ptrace) {
-		task_lock(task);
-		if (task->nsproxy)
-			net = get_net(task->nsproxy->net_ns);
-		task_unlock(task);
-	}
-	put_task_struct(task);
-	if (!may_ptrace) {
-		errorfc(fc, "pid=%d: binding the netns of a process needs CAP_SYS_PTRACE over its user namespace",
-			nr);
-		return ERR_PTR(-EPERM);
-	}
-	if (!net) {
-		errorfc(fc, "pid=%d: the process is exiting", nr);
-		return ERR_PTR(-ESRCH);
-	}
-	return net;
-}
-
 /* Resolve a parsed source or netns= value; @s is the string it was parsed from. */
 static int msockfs_set_source(struct fs_context *fc, const char *s,
 			      const struct msock_source *src, bool from_source)
 {
 	struct file *file __free(fput) = NULL;
 	char *source, *path;
-	struct net *net;
 
 	switch (src->kind) {
 	case MSOCK_SRC_NONE:
@@ -241,16 +236,6 @@ static int msockfs_set_source(struct fs_context *fc, const char *s,
 		if (!source)
 			return -ENOMEM;
 		return msockfs_set_net(fc, get_net(fc->net_ns), source, from_source);
-	case MSOCK_SRC_PID:
-		net = msockfs_get_net_of_pid(fc, src->pid);
-		if (IS_ERR(net))
-			return PTR_ERR(net);
-		source = kasprintf(GFP_KERNEL, "pid=%d", src->pid);
-		if (!source) {
-			put_net(net);
-			return -ENOMEM;
-		}
-		return msockfs_set_net(fc, net, source, from_source);
 	case MSOCK_SRC_NETNS_NAME:
 	case MSOCK_SRC_NETNS_PATH:
 		break;
@@ -272,7 +257,8 @@ static int msockfs_set_source(struct fs_context *fc, const char *s,
 	 */
 	file = filp_open(path, O_PATH, 0);
 	if (IS_ERR(file))
-		errorfc(fc, "cannot open netns %s: %ld", path, PTR_ERR(file));
+		msockfs_input_error(fc, 0, "cannot open netns %.*s: %ld", MSOCKFS_INPUT_MAX, path,
+				    PTR_ERR(file));
 	kfree(path);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
@@ -298,10 +284,13 @@ static int msockfs_parse_param(struct fs_context *fc, struct fs_parameter *param
 	case Opt_source:
 		if (fc->source)
 			return invalfc(fc, "multiple sources");
+		if (!strncmp(param->string, "pid=", 4))
+			return msockfs_pid_removed(fc);
 		err = msocket_parse_source(param->string, param->size, &src);
 		if (err)
-			return invalfc(fc, "bad source \"%s\": use netns=NAME, netns=/PATH, pid=PID, current or none",
-				       param->string);
+			return msockfs_input_error(fc, -EINVAL,
+						   "bad source \"%.*s\": use netns=NAME, netns=/PATH, current or none",
+						   MSOCKFS_INPUT_MAX, param->string);
 		err = msockfs_set_source(fc, param->string, &src, true);
 		if (err)
 			return err;
@@ -314,24 +303,32 @@ static int msockfs_parse_param(struct fs_context *fc, struct fs_parameter *param
 			return msockfs_set_net_file(fc, param->file, NULL, false);
 		err = msocket_parse_netns(param->string, param->size, &src);
 		if (err)
-			return invalfc(fc, "bad netns \"%s\": use a name from ip netns or an absolute path",
-				       param->string);
+			return msockfs_input_error(fc, -EINVAL,
+						   "bad netns \"%.*s\": use a name from ip netns or an absolute path",
+						   MSOCKFS_INPUT_MAX, param->string);
 		return msockfs_set_source(fc, param->string, &src, false);
 	case Opt_pid:
-		if (result.int_32 <= 0)
-			return invalfc(fc, "bad pid %d", result.int_32);
-		src.kind = MSOCK_SRC_PID;
-		src.pid = result.int_32;
-		return msockfs_set_source(fc, NULL, &src, false);
+		return msockfs_pid_removed(fc);
 	case Opt_current:
 		src.kind = MSOCK_SRC_CURRENT;
 		return msockfs_set_source(fc, NULL, &src, false);
+	/*
+	 * Ids are read in the mounter's user namespace, wherever they come
+	 * in the options (naming the stack switches fc->user_ns to its owner,
+	 * so fsparam_uid() would read them in either, by order).
+	 */
 	case Opt_uid:
-		ctx->uid = result.uid;
+		ctx->uid = make_kuid(fc->cred->user_ns, result.uint_32);
+		if (!uid_valid(ctx->uid))
+			return invalfc(fc, "uid %u has no mapping in the mounter's user namespace",
+				       result.uint_32);
 		ctx->set |= MSOCKFS_SET_UID;
 		return 0;
 	case Opt_gid:
-		ctx->gid = result.gid;
+		ctx->gid = make_kgid(fc->cred->user_ns, result.uint_32);
+		if (!gid_valid(ctx->gid))
+			return invalfc(fc, "gid %u has no mapping in the mounter's user namespace",
+				       result.uint_32);
 		ctx->set |= MSOCKFS_SET_GID;
 		return 0;
 	case Opt_mode:
@@ -341,41 +338,95 @@ static int msockfs_parse_param(struct fs_context *fc, struct fs_parameter *param
 		ctx->mode = result.uint_32;
 		ctx->set |= MSOCKFS_SET_MODE;
 		return 0;
+	case Opt_families:
+		if (msocket_parse_families(param->string, param->size, &ctx->families))
+			return msockfs_input_error(fc, -EINVAL,
+						   "bad families \"%.*s\": use all, or names (inet, inet6, unix, ...) or numbers separated by ':'",
+						   MSOCKFS_INPUT_MAX, param->string);
+		ctx->set |= MSOCKFS_SET_FAMILIES;
+		return 0;
 	}
 	return -EINVAL;
 }
 
-/* Explicit uid=/gid= must mean something to the owner of the superblock. */
-static int msockfs_check_owner(struct fs_context *fc, struct user_namespace *ns)
+/*
+ * The owner and group of the stack root (given, or the mounter's fsuid and
+ * fsgid by default) must mean something in the user namespace that owns the
+ * superblock. @which: the MSOCKFS_SET_* ids that will be applied.
+ */
+static int msockfs_check_owner(struct fs_context *fc, struct user_namespace *ns,
+			       unsigned int which)
 {
 	struct msockfs_ctx *ctx = fc->fs_private;
 
-	if ((ctx->set & MSOCKFS_SET_UID) && !kuid_has_mapping(ns, ctx->uid))
-		return invalfc(fc, "uid has no mapping in the stack's user namespace");
-	if ((ctx->set & MSOCKFS_SET_GID) && !kgid_has_mapping(ns, ctx->gid))
-		return invalfc(fc, "gid has no mapping in the stack's user namespace");
+	if ((which & MSOCKFS_SET_UID) && !kuid_has_mapping(ns, ctx->uid))
+		return invalfc(fc, (ctx->set & MSOCKFS_SET_UID) ?
+			       "uid has no mapping in the stack's user namespace" :
+			       "the mounter's fsuid has no mapping in the stack's user namespace: give uid=");
+	if ((which & MSOCKFS_SET_GID) && !kgid_has_mapping(ns, ctx->gid))
+		return invalfc(fc, (ctx->set & MSOCKFS_SET_GID) ?
+			       "gid has no mapping in the stack's user namespace" :
+			       "the mounter's fsgid has no mapping in the stack's user namespace: give gid=");
 	return 0;
+}
+
+/* The stack's owner, group and mode as they are now. */
+static void msockfs_owner(struct msockfs_info *info, kuid_t *uid, kgid_t *gid, umode_t *mode)
+{
+	spin_lock(&info->attr_lock);
+	*uid = info->uid;
+	*gid = info->gid;
+	*mode = info->mode;
+	spin_unlock(&info->attr_lock);
+}
+
+/* ",families=inet:inet6" unless every family is served. */
+static void msockfs_show_families(struct seq_file *m, const char *prefix, u64 families)
+{
+	const char *sep = prefix;
+	const char *name;
+	unsigned int f;
+
+	if (families == U64_MAX)
+		return;
+	for (f = 0; f < 64; f++) {
+		if (!(families & BIT_ULL(f)))
+			continue;
+		name = msocket_family_name(f);
+		if (name)
+			seq_printf(m, "%s%s", sep, name);
+		else
+			seq_printf(m, "%s%u", sep, f);
+		sep = ":";
+	}
 }
 
 static int msockfs_info_show(struct seq_file *m, void *v)
 {
 	struct inode *inode = m->private;
 	struct msockfs_info *info = msockfs_sb_info(inode->i_sb);
+	struct net *net = info->stack.net;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
 
 	switch ((uintptr_t)inode->i_private) {
 	case MSOCKFS_INFO_NETNS:
-		seq_printf(m, "net:[%u]\n", info->net->ns.inum);
+		seq_printf(m, "net:[%u]\n", net->ns.inum);
 		break;
 	case MSOCKFS_INFO_COOKIE:
-		seq_printf(m, "%llu\n", info->net->net_cookie);
+		seq_printf(m, "%llu\n", net->net_cookie);
 		break;
 	case MSOCKFS_INFO_SOURCE:
 		seq_printf(m, "%s\n", info->source);
 		break;
 	case MSOCKFS_INFO_OPTIONS:
-		seq_printf(m, "uid=%u,gid=%u,mode=%04o\n",
-			   from_kuid_munged(seq_user_ns(m), info->uid),
-			   from_kgid_munged(seq_user_ns(m), info->gid), info->mode);
+		msockfs_owner(info, &uid, &gid, &mode);
+		seq_printf(m, "uid=%u,gid=%u,mode=%04o",
+			   from_kuid_munged(seq_user_ns(m), uid),
+			   from_kgid_munged(seq_user_ns(m), gid), mode);
+		msockfs_show_families(m, ",families=", READ_ONCE(info->stack.families));
+		seq_putc(m, '\n');
 		break;
 	}
 	return 0;
@@ -447,22 +498,35 @@ static struct dentry *msockfs_root_lookup(struct inode *dir, struct dentry *dent
 	return d_splice_alias(inode, dentry);
 }
 
-/* Who may use the stack is decided on the root: remember that it changed. */
+/*
+ * Who may use the stack changed (the root's owner, group or mode): take a
+ * copy for readers and bump the access generation, which revokes every
+ * stack handle and every memoized grant of an open file.
+ */
 static void msockfs_access_changed(struct super_block *sb)
 {
 	struct msockfs_info *info = msockfs_sb_info(sb);
+	struct inode *root = d_inode(sb->s_root);
 
-	lockdep_assert_held(&d_inode(sb->s_root)->i_rwsem);
-	/* Pairs with the acquire in msockfs_file_permission(). */
+	lockdep_assert_held(&root->i_rwsem);
+	spin_lock(&info->attr_lock);
+	info->uid = root->i_uid;
+	info->gid = root->i_gid;
+	info->mode = root->i_mode & S_IALLUGO;
+	/* Pairs with the acquires in msockfs_file_permission() and the handles. */
 	smp_store_release(&info->access_gen, info->access_gen + 1);
+	spin_unlock(&info->attr_lock);
 }
+
+#define MSOCKFS_ATTR_ACCESS	(ATTR_MODE | ATTR_UID | ATTR_GID)
 
 static int msockfs_root_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 				struct iattr *attr)
 {
 	int err = simple_setattr(idmap, dentry, attr);
 
-	if (!err)
+	/* A change of times (touch) changes nobody's access. */
+	if (!err && (attr->ia_valid & MSOCKFS_ATTR_ACCESS))
 		msockfs_access_changed(dentry->d_sb);
 	return err;
 }
@@ -505,13 +569,22 @@ static const struct dentry_operations msockfs_dentry_ops = {
 	.d_delete	= always_delete_dentry,
 };
 
+/*
+ * The current owner, group and mode of the root (after any chmod or chown,
+ * so that a remount with these options cannot undo a revocation) and the
+ * families served.
+ */
 static int msockfs_show_options(struct seq_file *m, struct dentry *root)
 {
 	struct msockfs_info *info = msockfs_sb_info(root->d_sb);
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
 
-	seq_printf(m, ",uid=%u,gid=%u,mode=%o",
-		   from_kuid_munged(seq_user_ns(m), info->uid),
-		   from_kgid_munged(seq_user_ns(m), info->gid), info->mode);
+	msockfs_owner(info, &uid, &gid, &mode);
+	seq_printf(m, ",uid=%u,gid=%u,mode=%o", from_kuid_munged(seq_user_ns(m), uid),
+		   from_kgid_munged(seq_user_ns(m), gid), mode);
+	msockfs_show_families(m, ",families=", READ_ONCE(info->stack.families));
 	return 0;
 }
 
@@ -540,10 +613,12 @@ static int msockfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 	sb->s_fs_info = info;
 	/* From here on msockfs_kill_sb() releases what info holds. */
-	info->net = ctx->net;
+	info->stack.net = ctx->net;
 	ctx->net = NULL;
+	info->stack.families = ctx->families;
 	info->source = ctx->source;
 	ctx->source = NULL;
+	spin_lock_init(&info->attr_lock);
 	info->uid = ctx->uid;
 	info->gid = ctx->gid;
 	info->mode = ctx->mode;
@@ -577,7 +652,7 @@ static int msockfs_get_tree(struct fs_context *fc)
 		if (err)
 			return err;
 	}
-	err = msockfs_check_owner(fc, fc->user_ns);
+	err = msockfs_check_owner(fc, fc->user_ns, MSOCKFS_SET_UID | MSOCKFS_SET_GID);
 	if (err)
 		return err;
 	/* A stack named by an option shows its name as the mount source. */
@@ -598,25 +673,23 @@ static int msockfs_reconfigure(struct fs_context *fc)
 	struct inode *root = d_inode(sb->s_root);
 	int err;
 
-	err = msockfs_check_owner(fc, sb->s_user_ns);
+	err = msockfs_check_owner(fc, sb->s_user_ns, ctx->set);
 	if (err)
 		return err;
 
 	inode_lock(root);
-	if (ctx->set & MSOCKFS_SET_UID) {
-		info->uid = ctx->uid;
+	if (ctx->set & MSOCKFS_SET_UID)
 		root->i_uid = ctx->uid;
-	}
-	if (ctx->set & MSOCKFS_SET_GID) {
-		info->gid = ctx->gid;
+	if (ctx->set & MSOCKFS_SET_GID)
 		root->i_gid = ctx->gid;
-	}
-	if (ctx->set & MSOCKFS_SET_MODE) {
-		info->mode = ctx->mode;
+	if (ctx->set & MSOCKFS_SET_MODE)
 		root->i_mode = S_IFDIR | ctx->mode;
+	if (ctx->set & MSOCKFS_SET_FAMILIES)
+		WRITE_ONCE(info->stack.families, ctx->families);
+	if (ctx->set & MSOCKFS_SET_OWNER) {
+		inode_set_ctime_current(root);
+		msockfs_access_changed(sb);
 	}
-	inode_set_ctime_current(root);
-	msockfs_access_changed(sb);
 	inode_unlock(root);
 	return 0;
 }
@@ -650,6 +723,7 @@ static int msockfs_init_fs_context(struct fs_context *fc)
 	ctx->uid = current_fsuid();
 	ctx->gid = current_fsgid();
 	ctx->mode = MSOCKFS_DEFAULT_MODE;
+	ctx->families = U64_MAX;
 	fc->fs_private = ctx;
 	fc->ops = &msockfs_context_ops;
 	return 0;
@@ -661,8 +735,8 @@ static void msockfs_kill_sb(struct super_block *sb)
 
 	kill_anon_super(sb);
 	if (info) {
-		if (info->net)
-			put_net(info->net);
+		if (info->stack.net)
+			put_net(info->stack.net);
 		kfree(info->source);
 		kfree(info);
 	}
@@ -711,16 +785,6 @@ void msockfs_unregister(void)
 	unregister_filesystem(&msockfs_type);
 }
 
-struct net *msockfs_get_net(struct net *net)
-{
-	return get_net(net);
-}
-
-void msockfs_put_net(struct net *net)
-{
-	put_net(net);
-}
-
 u64 msockfs_net_inum(const struct net *net)
 {
 	return net->ns.inum;
@@ -742,20 +806,10 @@ bool msockfs_net_capable(const struct net *net, int cap)
 }
 
 /*
- * The socket path reaches the stack through the file's mount (needed for the
- * read-only check anyway), not its inode: one object less to touch per call.
- */
-struct net *msockfs_file_net(struct file *file)
-{
-	if (file->f_op != &msockfs_root_fops)
-		return NULL;
-	return msockfs_sb_info(file->f_path.mnt->mnt_sb)->net;
-}
-
-/*
- * inode_permission() sees a read-only superblock, not a read-only mount
- * (a bind mount remounted "ro"): a socket is a write to the stack, so
- * refuse it on either, as for any write through a read-only mount.
+ * Permission on a stack root reached through @path, for the caller's
+ * credentials. inode_permission() sees a read-only superblock, not a
+ * read-only mount (a bind mount remounted "ro"): a socket is a write to the
+ * stack, so refuse it on either, as for any write through a read-only mount.
  */
 static int msockfs_mnt_permission(struct vfsmount *mnt, int mask)
 {
@@ -764,22 +818,50 @@ static int msockfs_mnt_permission(struct vfsmount *mnt, int mask)
 	return 0;
 }
 
+static int msockfs_root_permission(const struct path *path, int mask)
+{
+	int err = msockfs_mnt_permission(path->mnt, mask);
+
+	if (err)
+		return err;
+	return inode_permission(mnt_idmap(path->mnt), d_inode(path->dentry), mask);
+}
+
 /*
- * The access memo of an open stack root (file->private_data): the mask last
- * granted and the access generation it was granted at. Without an LSM, what
+ * The socket path reaches the stack through the file's mount (needed for the
+ * read-only check anyway), not its inode: one object less to touch per call.
+ */
+struct msockfs_stack *msockfs_file_stack(struct file *file)
+{
+	if (file->f_op != &msockfs_root_fops)
+		return NULL;
+	return &msockfs_sb_info(file->f_path.mnt->mnt_sb)->stack;
+}
+
+/*
+ * An open stack directory is a name, like its path: every call is decided
+ * for the caller's credentials at that moment, never the opener's.
+ *
+ * The access memo (file->private_data) makes the common case cheap: the
+ * process that opened the stack using it with the same credentials. It holds
+ * the mask last granted to the opener's credentials (file->f_cred, which the
+ * file keeps alive, so pointer equality means the very same credentials) and
+ * the access generation it was granted at. Without an LSM, what
  * inode_permission() decides for a directory of msockfs depends only on the
- * credentials (file->f_cred: fixed), the idmap of the mount (fixed), the
- * root's mode, owner and group (each change bumps access_gen) and read-only
- * state (checked at every call); msockfs has no ACLs and no immutable
- * flag. An LSM may decide on anything, so with CONFIG_SECURITY every call
- * asks inode_permission(). 64-bit only, where the generation cannot wrap.
+ * credentials, the idmap of the mount (fixed), the root's mode, owner and
+ * group (each change bumps access_gen) and read-only state (checked at every
+ * call); msockfs has no ACLs and no immutable flag. Other credentials
+ * (another process, a changed fsuid, an fd received over SCM_RIGHTS) get the
+ * full check at every call. An LSM may decide on anything, so with
+ * CONFIG_SECURITY every call asks inode_permission(). 64-bit only, where the
+ * generation cannot wrap.
  */
 #define MSOCKFS_MEMO_MASK	(MAY_EXEC | MAY_WRITE | MAY_READ)
 
-static bool msockfs_memo_usable(int mask)
+static bool msockfs_memo_usable(struct file *file, int mask)
 {
 	return IS_ENABLED(CONFIG_64BIT) && !IS_ENABLED(CONFIG_SECURITY) &&
-	       mask && !(mask & ~MSOCKFS_MEMO_MASK);
+	       mask && !(mask & ~MSOCKFS_MEMO_MASK) && current_cred() == file->f_cred;
 }
 
 static unsigned long msockfs_memo(unsigned long gen, int mask)
@@ -791,12 +873,8 @@ static unsigned long msockfs_memo(unsigned long gen, int mask)
 static noinline int msockfs_file_permission_slow(struct file *file, int mask,
 						 bool memo, unsigned long gen)
 {
-	const struct cred *old;
-	int err;
+	int err = msockfs_root_permission(&file->f_path, mask);
 
-	old = override_creds(file->f_cred);
-	err = inode_permission(file_mnt_idmap(file), file_inode(file), mask);
-	revert_creds(old);
 	/*
 	 * Granted for the attributes read after @gen: a change since then has
 	 * bumped the generation, and the next call decides again.
@@ -806,23 +884,18 @@ static noinline int msockfs_file_permission_slow(struct file *file, int mask,
 	return err;
 }
 
-/*
- * Permission on the stack root, for the credentials the file was opened
- * with. Decided again at every call, from the memo while the root has not
- * changed since the same access was last granted through this file (this
- * part is small: it runs at every socket).
- */
+/* Permission on the stack root of an open stack directory (this part is small: it runs at every socket). */
 int msockfs_file_permission(struct file *file, int mask)
 {
 	struct msockfs_info *info = msockfs_sb_info(file->f_path.mnt->mnt_sb);
-	bool memo = msockfs_memo_usable(mask);
+	bool memo = msockfs_memo_usable(file, mask);
 	unsigned long gen = 0;
 	int err;
 
-	err = msockfs_mnt_permission(file->f_path.mnt, mask);
-	if (err)
-		return err;
 	if (memo) {
+		err = msockfs_mnt_permission(file->f_path.mnt, mask);
+		if (err)
+			return err;
 		/* Pairs with the release in msockfs_access_changed(). */
 		gen = smp_load_acquire(&info->access_gen);
 		if ((unsigned long)READ_ONCE(file->private_data) == msockfs_memo(gen, mask))
@@ -833,20 +906,130 @@ int msockfs_file_permission(struct file *file, int mask)
 
 void msockfs_file_owner(struct file *file, u32 *uid, u32 *gid, u32 *mode)
 {
-	struct inode *inode = file_inode(file);
+	struct msockfs_info *info = msockfs_sb_info(file->f_path.mnt->mnt_sb);
+	kuid_t kuid;
+	kgid_t kgid;
+	umode_t m;
 
-	*uid = from_kuid_munged(current_user_ns(), inode->i_uid);
-	*gid = from_kgid_munged(current_user_ns(), inode->i_gid);
-	*mode = inode->i_mode & S_IALLUGO;
+	msockfs_owner(info, &kuid, &kgid, &m);
+	*uid = from_kuid_munged(current_user_ns(), kuid);
+	*gid = from_kgid_munged(current_user_ns(), kgid);
+	*mode = m;
+}
+
+/*
+ * A stack handle: the delegable right to create sockets in one stack, and
+ * nothing else. It is an anonymous inode, not a directory: no path walk
+ * starts from it (so no ".." out of a chroot), no fchdir(2), no readdir.
+ * It keeps the mount it was made through, as an open stack directory does,
+ * and is granted at one access generation: a chmod, chown or chgrp of the
+ * stack root, or a remount changing uid=, gid= or mode=, revokes every
+ * handle for good. A read-only stack or mount refuses its sockets while it
+ * is read-only.
+ */
+struct msockfs_handle {
+	struct path path;	/* the stack root, on the mount it was made through */
+	unsigned long gen;	/* the access generation it was granted at */
+};
+
+static int msocket_handle_release(struct inode *inode, struct file *file)
+{
+	struct msockfs_handle *h = file->private_data;
+
+	path_put(&h->path);
+	kfree(h);
+	return 0;
+}
+
+static bool msockfs_handle_revoked(const struct msockfs_handle *h)
+{
+	struct msockfs_info *info = msockfs_sb_info(h->path.mnt->mnt_sb);
+
+	/* Pairs with the release in msockfs_access_changed(). */
+	return smp_load_acquire(&info->access_gen) != h->gen;
+}
+
+static void msocket_handle_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct msockfs_handle *h = file->private_data;
+	struct msockfs_info *info = msockfs_sb_info(h->path.mnt->mnt_sb);
+
+	seq_puts(m, "stack:\t");
+	seq_escape(m, info->source, " \t\n\\");
+	seq_printf(m, "\nnetns:\tnet:[%u]\nnetns_cookie:\t%llu\nrevoked:\t%d\n",
+		   info->stack.net->ns.inum, info->stack.net->net_cookie,
+		   msockfs_handle_revoked(h));
+}
+
+static const struct file_operations msocket_handle_fops = {
+	.owner		= THIS_MODULE,
+	.release	= msocket_handle_release,
+	.show_fdinfo	= msocket_handle_show_fdinfo,
+	.unlocked_ioctl	= msocket_handle_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+/*
+ * A handle for the stack root at @path, if the caller has @mask on it. The
+ * generation is read before the check: a change after it revokes the handle.
+ */
+static int msockfs_make_handle(const struct path *path, int mask)
+{
+	struct msockfs_info *info = msockfs_sb_info(path->mnt->mnt_sb);
+	/* Pairs with the release in msockfs_access_changed(). */
+	unsigned long gen = smp_load_acquire(&info->access_gen);
+	struct msockfs_handle *h;
+	int fd;
+
+	fd = msockfs_root_permission(path, mask);
+	if (fd)
+		return fd;
+	h = kzalloc_obj(*h);
+	if (!h)
+		return -ENOMEM;
+	h->path = *path;
+	path_get(&h->path);
+	h->gen = gen;
+	fd = anon_inode_getfd("[msocket]", &msocket_handle_fops, h, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		path_put(&h->path);
+		kfree(h);
+	}
+	return fd;
+}
+
+int msockfs_file_make_handle(struct file *file, int mask)
+{
+	return msockfs_make_handle(&file->f_path, mask);
+}
+
+/* Only called for files of msocket_handle_fops (from their ioctl). */
+struct msockfs_stack *msockfs_handle_stack(struct file *file)
+{
+	struct msockfs_handle *h = file->private_data;
+
+	return &msockfs_sb_info(h->path.mnt->mnt_sb)->stack;
+}
+
+/* May the holder of handle @file create a socket now? */
+int msockfs_handle_permission(struct file *file)
+{
+	struct msockfs_handle *h = file->private_data;
+	int err = msockfs_mnt_permission(h->path.mnt, MAY_WRITE);
+
+	if (err)
+		return err;
+	return msockfs_handle_revoked(h) ? -EACCES : 0;
 }
 
 int msockfs_path_lookup(int dfd, const char __user *name, bool nofollow,
 			struct msockfs_path *out)
 {
+	unsigned int flags = LOOKUP_AUTOMOUNT | (nofollow ? 0 : LOOKUP_FOLLOW);
 	struct dentry *dentry;
 	int err;
 
-	err = user_path_at(dfd, name, nofollow ? 0 : LOOKUP_FOLLOW, &out->path);
+	err = user_path_at(dfd, name, flags, &out->path);
 	if (err)
 		return err;
 	dentry = out->path.dentry;
@@ -854,18 +1037,19 @@ int msockfs_path_lookup(int dfd, const char __user *name, bool nofollow,
 		path_put(&out->path);
 		return -EOPNOTSUPP;
 	}
-	out->net = msockfs_sb_info(dentry->d_sb)->net;
+	out->stack = &msockfs_sb_info(dentry->d_sb)->stack;
 	return 0;
 }
 
 /* Permission on the stack root, for the caller's credentials. */
-int msockfs_path_permission(struct msockfs_path *sp, int mask)
+int msockfs_path_permission(const struct msockfs_path *sp, int mask)
 {
-	int err = msockfs_mnt_permission(sp->path.mnt, mask);
+	return msockfs_root_permission(&sp->path, mask);
+}
 
-	if (err)
-		return err;
-	return inode_permission(mnt_idmap(sp->path.mnt), d_inode(sp->path.dentry), mask);
+int msockfs_path_make_handle(const struct msockfs_path *sp, int mask)
+{
+	return msockfs_make_handle(&sp->path, mask);
 }
 
 void msockfs_path_release(struct msockfs_path *sp)
@@ -873,12 +1057,67 @@ void msockfs_path_release(struct msockfs_path *sp)
 	path_put(&sp->path);
 }
 
+/*
+ * The audit record of a socket asked of a stack (AUDIT_KERNEL_OTHER, the
+ * type for third-party modules), when auditing is enabled: which stack (its
+ * name, hex-encoded when it has characters audit would not print plainly,
+ * as audit_log_untrustedstring() does, and its netns), the family, type and
+ * protocol, the route, the caller (audit_log_task_info()) and the result.
+ * It belongs to the ioctl's audit context, so a rule that audits the
+ * ioctl(2) gets it in the same event; an exclude rule on the type drops it.
+ */
+static const char *const msockfs_route_names[] = {
+	[MSOCK_ROUTE_PATH]	= "path",
+	[MSOCK_ROUTE_DIR]	= "dir",
+	[MSOCK_ROUTE_HANDLE]	= "handle",
+};
+
+static void msockfs_audit_string(struct audit_buffer *ab, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '"' || *p < 0x21 || *p > 0x7e) {
+			for (p = s; *p; p++)
+				audit_log_format(ab, "%02X", *p);
+			return;
+		}
+	}
+	audit_log_format(ab, "\"%s\"", s);
+}
+
+void msockfs_audit_socket(const struct msockfs_stack *stack, enum msock_route route,
+			  int family, int type, int protocol, int result)
+{
+	const struct msockfs_info *info = container_of(stack, struct msockfs_info, stack);
+	struct audit_buffer *ab;
+
+	if (!audit_enabled || route >= ARRAY_SIZE(msockfs_route_names))
+		return;
+	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_KERNEL_OTHER);
+	if (!ab)
+		return;
+	audit_log_format(ab, "op=msocket route=%s stack=", msockfs_route_names[route]);
+	msockfs_audit_string(ab, info->source);
+	audit_log_format(ab, " netns=%u family=%d type=%d protocol=%d",
+			 stack->net->ns.inum, family, type, protocol);
+	audit_log_task_info(ab);
+	audit_log_format(ab, " errno=%d res=%d", result < 0 ? -result : 0, result >= 0);
+	audit_log_end(ab);
+}
+
 /* The published ABI (also asserted in rust/uapi.rs against its mirror). */
 static_assert(sizeof(struct msock_socket_args) == 16);
 static_assert(sizeof(struct msock_path_socket_args) == 32);
+static_assert(sizeof(struct msock_path_handle_args) == 16);
 static_assert(sizeof(struct msock_stack_info) == 32);
 static_assert(MSOCK_IOC_SOCKET == 0x4010b901);
 static_assert(MSOCK_IOC_GET_NETNS == 0x0000b902);
 static_assert(MSOCK_IOC_STACK_INFO == 0x8020b903);
+static_assert(MSOCK_IOC_GET_HANDLE == 0x0000b904);
 static_assert(MSOCK_IOC_PATH_SOCKET == 0x4020b910);
-static_assert(sizeof(struct msock_source) == 24);
+static_assert(MSOCK_IOC_PATH_HANDLE == 0x4010b911);
+/* Mirrored in rust/glue.rs (RawSource), on 32- and 64-bit alike. */
+static_assert(sizeof(struct msock_source) == 3 * sizeof(size_t));
+/* Every family has a bit in struct msockfs_stack.families. */
+static_assert(AF_MAX <= 64);

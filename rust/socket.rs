@@ -2,8 +2,11 @@
 
 //! Socket creation in a stack, as `socket(2)` does it in the current one.
 
-use crate::glue::{family_registered, Net, Socket};
-use kernel::{bindings, fs::file::FileDescriptorReservation, prelude::*};
+use crate::{
+    families::{self, FamilySet},
+    glue::{family_registered, Socket, Stack},
+};
+use kernel::{bindings, prelude::*};
 
 /// One past the highest socket type (`SOCK_PACKET` + 1; `SOCK_MAX` is an enum
 /// bindgen does not export).
@@ -52,12 +55,18 @@ pub(crate) fn split_type(type_: i32) -> Result<SocketType> {
 
 /// Validates a request before any object is made.
 ///
-/// The family is judged first: an unsupported family is `EAFNOSUPPORT` even
-/// when the type is bad too, so that VUOS `vustack -s`, which probes with
-/// `msocket(stack, family, -1, 0)` and takes `EINVAL` to mean "supported",
-/// works. With a valid type the errors are exactly those of `socket(2)`.
-pub(crate) fn check(req: &Request, registered: impl Fn(i32) -> Result<bool>) -> Result<SocketType> {
-    if req.domain < 0 || req.domain >= bindings::AF_MAX as i32 {
+/// The family is judged first: an unsupported family, or one the stack does
+/// not serve (`families=`), is `EAFNOSUPPORT` even when the type is bad too,
+/// so that VUOS `vustack -s`, which probes with `msocket(stack, family, -1,
+/// 0)` and takes `EINVAL` to mean "supported", works. With a valid type the
+/// errors are exactly those of `socket(2)`.
+pub(crate) fn check(
+    req: &Request,
+    served: FamilySet,
+    registered: impl Fn(i32) -> Result<bool>,
+) -> Result<SocketType> {
+    if req.domain < 0 || req.domain >= bindings::AF_MAX as i32 || !families::allows(served, req.domain)
+    {
         return Err(eafnosupport());
     }
     match split_type(req.type_) {
@@ -69,18 +78,13 @@ pub(crate) fn check(req: &Request, registered: impl Fn(i32) -> Result<bool>) -> 
     }
 }
 
-/// Creates a socket in `net` for the caller and installs it as a new fd.
-pub(crate) fn create_fd(net: &Net, req: &Request) -> Result<u32> {
-    let t = check(req, |family| family_registered(net, family))?;
+/// Creates a socket in `stack` for the caller and installs it as a new fd.
+pub(crate) fn create_fd(stack: &Stack, req: &Request) -> Result<u32> {
+    let net = stack.net();
+    let t = check(req, stack.families(), |family| family_registered(net, family))?;
     // As socket(2): the socket first, then the fd, so a bad family is
     // reported before a full fd table.
-    let sock = Socket::create(net, req.domain, t.base, req.protocol)?;
-    let fd_flags = if t.cloexec { bindings::O_CLOEXEC } else { 0 };
-    let reservation = FileDescriptorReservation::get_unused_fd_flags(fd_flags)?;
-    let file = sock.into_file(t.nonblock)?;
-    let fd = reservation.reserved_fd();
-    reservation.fd_install(file);
-    Ok(fd)
+    Socket::create(net, req.domain, t.base, req.protocol)?.into_fd(t.cloexec, t.nonblock)
 }
 
 #[kunit_tests(msocket_socket_type)]
@@ -93,6 +97,7 @@ mod tests {
     const AF_MAX: i32 = bindings::AF_MAX as i32;
     const CLOEXEC: i32 = bindings::SOCK_CLOEXEC as i32;
     const NONBLOCK: i32 = bindings::SOCK_NONBLOCK as i32;
+    const ALL: FamilySet = families::ALL;
 
     fn req(domain: i32, type_: i32) -> Request {
         Request {
@@ -135,23 +140,34 @@ mod tests {
     fn family_before_type() {
         let only_inet = |f: i32| Ok(f == AF_INET);
         // vustack -s probe: supported family, bad type -> EINVAL ...
-        assert_eq!(check(&req(AF_INET, -1), only_inet), Err(EINVAL));
+        assert_eq!(check(&req(AF_INET, -1), ALL, only_inet), Err(EINVAL));
         // ... unsupported family, bad type -> EAFNOSUPPORT.
-        assert_eq!(check(&req(40, -1), only_inet), Err(eafnosupport()));
-        assert_eq!(check(&req(-1, STREAM), only_inet), Err(eafnosupport()));
-        assert_eq!(check(&req(AF_MAX, STREAM), only_inet), Err(eafnosupport()));
+        assert_eq!(check(&req(40, -1), ALL, only_inet), Err(eafnosupport()));
+        assert_eq!(check(&req(-1, STREAM), ALL, only_inet), Err(eafnosupport()));
+        assert_eq!(check(&req(AF_MAX, STREAM), ALL, only_inet), Err(eafnosupport()));
         // A valid type defers the family to __sock_create, as socket(2).
-        assert!(check(&req(40, STREAM), only_inet).is_ok());
-        assert!(check(&req(AF_INET, STREAM | CLOEXEC), only_inet).is_ok());
+        assert!(check(&req(40, STREAM), ALL, only_inet).is_ok());
+        assert!(check(&req(AF_INET, STREAM | CLOEXEC), ALL, only_inet).is_ok());
+    }
+
+    #[test]
+    fn families_not_served() {
+        let inet6_only = 1 << 10;
+        let never = |_: i32| -> Result<bool> { panic!("no probe for a family not served") };
+        // Not served: EAFNOSUPPORT, whatever the type, without a probe.
+        assert_eq!(check(&req(AF_INET, STREAM), inet6_only, never), Err(eafnosupport()));
+        assert_eq!(check(&req(AF_INET, -1), inet6_only, never), Err(eafnosupport()));
+        assert_eq!(check(&req(AF_INET, STREAM), 0, never), Err(eafnosupport()));
+        assert!(check(&req(10, STREAM), inet6_only, never).is_ok());
     }
 
     #[test]
     fn unknown_family_is_not_guessed() {
         // No memory to probe the family: neither EINVAL nor EAFNOSUPPORT.
         let no_memory = |_: i32| Err(ENOMEM);
-        assert_eq!(check(&req(40, -1), no_memory), Err(ENOMEM));
+        assert_eq!(check(&req(40, -1), ALL, no_memory), Err(ENOMEM));
         // A valid type never needs the probe.
-        assert!(check(&req(40, STREAM), no_memory).is_ok());
-        assert_eq!(check(&req(-1, -1), no_memory), Err(eafnosupport()));
+        assert!(check(&req(40, STREAM), ALL, no_memory).is_ok());
+        assert_eq!(check(&req(-1, -1), ALL, no_memory), Err(eafnosupport()));
     }
 }

@@ -5,7 +5,6 @@
 //! ```text
 //! mount -t msockfs netns=vpn /dev/net/vpn            # ip netns name
 //! mount -t msockfs netns=/proc/42/ns/net /dev/net/x  # any nsfs file
-//! mount -t msockfs pid=42 /dev/net/x                 # a process' netns
 //! mount -t msockfs current /dev/net/here             # the mounter's netns
 //! mount -t msockfs -o netns=vpn none /dev/net/vpn    # the same as options
 //! ```
@@ -22,7 +21,7 @@ const PATH_MAX: usize = 4095;
 /// What a source string names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source<'a> {
-    /// `""` or `none`: nothing; options (or the default, `current`) decide.
+    /// `none`: nothing; options (or the default, `current`) decide.
     None,
     /// `current`: the mounter's network namespace.
     Current,
@@ -30,8 +29,6 @@ pub(crate) enum Source<'a> {
     NetnsName(&'a [u8]),
     /// `netns=/PATH`: an nsfs file of a network namespace.
     NetnsPath(&'a [u8]),
-    /// `pid=PID`: the network namespace of that process.
-    Pid(i32),
 }
 
 impl Source<'_> {
@@ -42,25 +39,20 @@ impl Source<'_> {
             Source::Current => 1,
             Source::NetnsName(_) => 2,
             Source::NetnsPath(_) => 3,
-            Source::Pid(_) => 4,
         }
     }
 }
 
-/// Parses a mount source.
+/// Parses a mount source. (The VFS never passes an empty one: the
+/// `source` parameter must not be empty.)
 pub(crate) fn parse_source(s: &[u8]) -> Result<Source<'_>> {
     match s {
-        b"" | b"none" => Ok(Source::None),
+        b"none" => Ok(Source::None),
         b"current" => Ok(Source::Current),
-        _ => {
-            if let Some(v) = s.strip_prefix(b"netns=") {
-                parse_netns(v)
-            } else if let Some(v) = s.strip_prefix(b"pid=") {
-                parse_pid(v).map(Source::Pid)
-            } else {
-                Err(EINVAL)
-            }
-        }
+        _ => match s.strip_prefix(b"netns=") {
+            Some(v) => parse_netns(v),
+            None => Err(EINVAL),
+        },
     }
 }
 
@@ -84,18 +76,6 @@ pub(crate) fn parse_netns(v: &[u8]) -> Result<Source<'_>> {
     Ok(Source::NetnsName(v))
 }
 
-/// Parses a process id: decimal digits only, 1 to `i32::MAX`.
-fn parse_pid(v: &[u8]) -> Result<i32> {
-    if v.is_empty() || v.len() > 10 || !v.iter().all(u8::is_ascii_digit) {
-        return Err(EINVAL);
-    }
-    let n = v.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'));
-    match i32::try_from(n) {
-        Ok(pid) if pid > 0 => Ok(pid),
-        _ => Err(EINVAL),
-    }
-}
-
 #[kunit_tests(msocket_source)]
 mod tests {
     use super::*;
@@ -116,11 +96,8 @@ mod tests {
 
     #[test]
     fn keywords() {
-        assert_eq!(parse_source(b""), Ok(Source::None));
         assert_eq!(parse_source(b"none"), Ok(Source::None));
         assert_eq!(parse_source(b"current"), Ok(Source::Current));
-        assert_eq!(parse_source(b"pid=1"), Ok(Source::Pid(1)));
-        assert_eq!(parse_source(b"pid=2147483647"), Ok(Source::Pid(i32::MAX)));
     }
 
     #[test]
@@ -131,13 +108,8 @@ mod tests {
             b"netns=..",
             b"netns=a/b",
             b"netns=a\0b",
-            b"pid=",
-            b"pid=0",
-            b"pid=-1",
-            b"pid=+1",
-            b"pid=2147483648",
-            b"pid=99999999999",
-            b"pid=1x",
+            b"",
+            b"pid=1",
             b"vpn",
             b"Current",
             b"/run/netns/vpn",
@@ -159,6 +131,5 @@ mod tests {
         assert_eq!(Source::Current.kind(), 1);
         assert_eq!(Source::NetnsName(b"x").kind(), 2);
         assert_eq!(Source::NetnsPath(b"/x").kind(), 3);
-        assert_eq!(Source::Pid(1).kind(), 4);
     }
 }

@@ -48,8 +48,19 @@ pub(crate) struct StackInfo {
     pub(crate) reserved: u32,
 }
 
+/// `struct msock_path_handle_args`.
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct PathHandleArgs {
+    pub(crate) path: u64,
+    pub(crate) dirfd: i32,
+    pub(crate) flags: u32,
+}
+
 // SAFETY: Plain integers without padding: every bit pattern is valid.
 unsafe impl FromBytes for SocketArgs {}
+// SAFETY: Plain integers without padding: every bit pattern is valid.
+unsafe impl FromBytes for PathHandleArgs {}
 // SAFETY: Plain integers without padding: every bit pattern is valid.
 unsafe impl FromBytes for PathSocketArgs {}
 // SAFETY: Plain integers without padding: no uninitialised bytes.
@@ -66,16 +77,23 @@ pub(crate) const MSOCK_IOC_SOCKET: u32 = _IOW::<SocketArgs>(MSOCKIO, 0x01);
 pub(crate) const MSOCK_IOC_GET_NETNS: u32 = _IO(MSOCKIO, 0x02);
 /// `MSOCK_IOC_STACK_INFO`.
 pub(crate) const MSOCK_IOC_STACK_INFO: u32 = _IOR::<StackInfo>(MSOCKIO, 0x03);
+/// `MSOCK_IOC_GET_HANDLE`.
+pub(crate) const MSOCK_IOC_GET_HANDLE: u32 = _IO(MSOCKIO, 0x04);
 /// `MSOCK_IOC_PATH_SOCKET`.
 pub(crate) const MSOCK_IOC_PATH_SOCKET: u32 = _IOW::<PathSocketArgs>(MSOCKIO, 0x10);
+/// `MSOCK_IOC_PATH_HANDLE`.
+pub(crate) const MSOCK_IOC_PATH_HANDLE: u32 = _IOW::<PathHandleArgs>(MSOCKIO, 0x11);
 
 // The published ABI (also asserted in msockfs.c against the C header).
 const _: () = {
     assert!(core::mem::size_of::<SocketArgs>() == 16);
     assert!(core::mem::size_of::<PathSocketArgs>() == 32);
+    assert!(core::mem::size_of::<PathHandleArgs>() == 16);
     assert!(core::mem::size_of::<StackInfo>() == 32);
     assert!(MSOCK_IOC_SOCKET == 0x4010_b901);
     assert!(MSOCK_IOC_GET_NETNS == 0x0000_b902);
     assert!(MSOCK_IOC_STACK_INFO == 0x8020_b903);
+    assert!(MSOCK_IOC_GET_HANDLE == 0x0000_b904);
     assert!(MSOCK_IOC_PATH_SOCKET == 0x4020_b910);
+    assert!(MSOCK_IOC_PATH_HANDLE == 0x4010_b911);
 };

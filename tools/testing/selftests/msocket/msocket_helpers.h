@@ -108,6 +108,30 @@ static inline int msock_fd_socket(int stackfd, int domain, int type, int protoco
 	return ioctl(stackfd, MSOCK_IOC_SOCKET, &args);
 }
 
+/* MSOCK_IOC_GET_HANDLE on a stack directory fd: a handle fd, or -1. */
+static inline int msock_get_handle(int stackfd)
+{
+	return ioctl(stackfd, MSOCK_IOC_GET_HANDLE, 0);
+}
+
+/* MSOCK_IOC_PATH_HANDLE on /dev/msocket: a handle fd for the stack at path, or -1. */
+static inline int msock_path_handle(const char *path, unsigned int flags)
+{
+	struct msock_path_handle_args a = {
+		.path = (uintptr_t)path, .dirfd = AT_FDCWD, .flags = flags,
+	};
+	int dev = open(MSOCKET_DEVICE, O_RDONLY | O_CLOEXEC);
+	int fd, err;
+
+	if (dev < 0)
+		return -1;
+	fd = ioctl(dev, MSOCK_IOC_PATH_HANDLE, &a);
+	err = errno;
+	close(dev);
+	errno = err;
+	return fd;
+}
+
 static inline __printf(1, 2) int run(const char *fmt, ...);
 static inline int run(const char *fmt, ...)
 {

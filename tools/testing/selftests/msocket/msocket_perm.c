@@ -7,13 +7,16 @@
  *
  * The matrix: owner, group and other against several modes, by path and
  * through fds; the read and write needs of each ioctl; chmod, chown, chgrp
- * and remount revoking at the next call, for paths and open fds; a stack fd
- * passed over SCM_RIGHTS (the opener's rights travel with it, the receiver's
- * do not matter, and a chmod still revokes it); /dev/msocket passed to
- * another user (it grants nothing); read-only superblocks and read-only bind
- * mounts; a user-namespace root mounting its own netns, a netns its
- * namespace does not own (by name, path, pid and fd), the initial netns, and
- * another user's /proc/PID/ns/net; raw, packet and ping sockets without
+ * and remount revoking at the next call, for paths and open fds; a stack
+ * directory fd opened by root or passed over SCM_RIGHTS (a name: the
+ * caller's own rights decide); stack handles (made with write access,
+ * passed over SCM_RIGHTS they carry the right to create sockets, revoked by
+ * any change of the root's mode, owner or group, refused while read-only, no
+ * path walk from them); families=; /dev/msocket passed to another user (it
+ * grants nothing); read-only superblocks and read-only bind mounts; a
+ * user-namespace root mounting its own netns, a netns its namespace does not
+ * own (by name, path and fd), the initial netns, and another user's
+ * /proc/PID/ns/net; the removed pid=; raw, packet and ping sockets without
  * CAP_NET_RAW over the stack's netns. Every case mounts its own stack and
  * runs in its own process; the seed shuffles their order, -n repeats the
  * matrix.
@@ -141,7 +144,7 @@ static int act_fd(const struct pcase *c, const char *stack)
 	return ret;
 }
 
-/* An fd opened by root, used by the actor: 0 a socket, 2 GET_NETNS. */
+/* An fd opened by root, used by the actor: 0 a socket, 2 GET_NETNS, 3 GET_HANDLE. */
 static int act_inherited_fd(const struct pcase *c, const char *stack)
 {
 	int fd = open(stack, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -150,6 +153,8 @@ static int act_inherited_fd(const struct pcase *c, const char *stack)
 		return HARNESS;
 	if (c->arg == 2)
 		return socket_err(ioctl(fd, MSOCK_IOC_GET_NETNS));
+	if (c->arg == 3)
+		return socket_err(msock_get_handle(fd));
 	return fd_socket(fd, c);
 }
 
@@ -241,6 +246,96 @@ static int act_scm(const struct pcase *c, const char *stack)
 	return fd_socket(fd, c);
 }
 
+/*
+ * Stack handles. The sender (arg bits 0-1: 0 the owner 1001, 1 uid 1003, 2
+ * root) makes a handle by path and passes it over SCM_RIGHTS; then root
+ * changes the stack (arg bits 4-7: 0 nothing, 1 chmod 0500, 2 chmod 0770
+ * (more permissive), 3 chown to 1002, 4 chgrp to 2002, 5 remount mode=0700,
+ * 6 touch, 7 remount ro, 8 remount families=inet6); the actor receives the
+ * handle and makes a socket (arg bit 2: or tries openat(handle, "..");
+ * bit 3: or MSOCK_IOC_STACK_INFO). A sender that may not make one: its errno.
+ */
+static int act_handle(const struct pcase *c, const char *stack)
+{
+	static const uid_t senders[] = { MSK_UID_A, MSK_UID_C, 0 };
+	int sp[2], status, fd, sender = c->arg & 3, change = (c->arg >> 4) & 15;
+	struct msock_stack_info info;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp))
+		return HARNESS;
+	pid = fork();
+	if (pid == 0) {
+		gid_t g = MSK_GID_X;
+
+		if (sender < 2 && msk_become(senders[sender], senders[sender], 1, &g))
+			_exit(HARNESS);
+		fd = msock_path_handle(stack, 0);
+		if (fd < 0)
+			_exit(errno);
+		_exit(send_fd(sp[0], fd) ? HARNESS : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return HARNESS + 1;
+	if (WEXITSTATUS(status))
+		return WEXITSTATUS(status);
+	switch (change) {
+	case 1:
+		status = chmod(stack, 0500);
+		break;
+	case 2:
+		status = chmod(stack, 0770);
+		break;
+	case 3:
+		status = chown(stack, MSK_UID_B, -1);
+		break;
+	case 4:
+		status = chown(stack, -1, MSK_GID_X);
+		break;
+	case 5:
+		status = mount(NULL, stack, NULL, MS_REMOUNT, "mode=0700");
+		break;
+	case 6:
+		status = utimensat(AT_FDCWD, stack, NULL, 0);
+		break;
+	case 7:
+		status = mount(NULL, stack, NULL, MS_REMOUNT | MS_RDONLY, NULL);
+		break;
+	case 8:
+		status = mount(NULL, stack, NULL, MS_REMOUNT, "families=inet6");
+		break;
+	}
+	if (status)
+		return HARNESS + 2;
+	if (become(c))
+		return HARNESS + 3;
+	fd = recv_fd(sp[1]);
+	if (fd < 0)
+		return HARNESS + 4;
+	if (c->arg & 4)
+		return socket_err(openat(fd, "..", O_RDONLY | O_CLOEXEC));
+	if (c->arg & 8)
+		return ioctl(fd, MSOCK_IOC_STACK_INFO, &info) ? errno : 0;
+	return fd_socket(fd, c);
+}
+
+/* The actor opens the stack and asks for a handle (arg 1: by path instead). */
+static int act_make_handle(const struct pcase *c, const char *stack)
+{
+	int fd, h;
+
+	if (become(c))
+		return HARNESS;
+	if (c->arg == 1)
+		return socket_err(msock_path_handle(stack, 0));
+	fd = open(stack, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	h = msock_get_handle(fd);
+	close(fd);
+	return socket_err(h);
+}
+
 /* An unprivileged user mounts (no user namespace). */
 static int act_mount_unpriv(const struct pcase *c, const char *stack)
 {
@@ -327,14 +422,31 @@ static int act_userns_options(const struct pcase *c, const char *unused)
 	return mount("current", target, "msockfs", 0, "uid=5") ? errno : 0;
 }
 
-/* Root mounts another user's /proc/PID/ns/net: allowed. */
+/* Root mounts c->options (a source template) at the scratch target. */
+static int act_root_mount(const struct pcase *c, const char *unused)
+{
+	char target[200], src[200];
+
+	snprintf(target, sizeof(target), "%s/userns", dir);
+	expand(c->options, src, sizeof(src));
+	if (mount(src, target, "msockfs", 0, NULL))
+		return errno;
+	umount2(target, MNT_DETACH);
+	return 0;
+}
+
+/*
+ * Root mounts another user's /proc/PID/ns/net (a netns owned by that user's
+ * user namespace, which maps only uid 1001): arg 0 with root's default
+ * owner (unmapped there), 1 with uid=1001,gid=1001.
+ */
 static int act_root_mount_other(const struct pcase *c, const char *unused)
 {
 	char target[200], src[200];
 
 	snprintf(target, sizeof(target), "%s/userns", dir);
 	snprintf(src, sizeof(src), "netns=/proc/%d/ns/net", other_user_proc);
-	if (mount(src, target, "msockfs", 0, NULL))
+	if (mount(src, target, "msockfs", 0, c->arg ? "uid=1001,gid=1001" : NULL))
 		return errno;
 	umount2(target, MNT_DETACH);
 	return 0;
@@ -437,10 +549,13 @@ static const struct pcase cases[] = {
 	{ "owner 0700 fd GET_NETNS (no CAP_NET_ADMIN)", OWNED("0700"), act_fd, A,
 	  .want = EPERM, .arg = 2 },
 	{ "root fd GET_NETNS", OWNED("0700"), act_fd, ROOT, .want = 0, .arg = 2 },
-	/* an open fd carries its opener's rights, not its user's */
-	{ "root-opened fd used by other (0700)", OWNED("0700"), act_inherited_fd, C, .want = 0 },
+	/* an open stack directory is a name: its user's rights decide, not its opener's */
+	{ "root-opened fd used by other (0700)", OWNED("0700"), act_inherited_fd, C,
+	  .want = EACCES },
+	{ "root-opened fd used by the owner (0700)", OWNED("0700"), act_inherited_fd, A,
+	  .want = 0 },
 	{ "root-opened fd, GET_NETNS by other", OWNED("0700"), act_inherited_fd, C,
-	  .want = EPERM, .arg = 2 },
+	  .want = EACCES, .arg = 2 },
 	/* revocation at the next call */
 	{ "owner fd, then chmod 0500", OWNED("0700"), act_revoke, A, .want = EACCES, .arg = 0 },
 	{ "owner fd, then chown away", OWNED("0700"), act_revoke, A, .want = EACCES, .arg = 1 },
@@ -451,14 +566,60 @@ static const struct pcase cases[] = {
 	  .arg = 0 },
 	{ "group fd, chmod 0500 and back to 0770", OWNED("0770"), act_revoke, B, .want = 0,
 	  .arg = 4 },
-	/* SCM_RIGHTS */
-	{ "owner's fd over SCM_RIGHTS to other", OWNED("0700"), act_scm, C, .want = 0, .arg = 0 },
-	{ "other's fd over SCM_RIGHTS to the owner", OWNED("0755"), act_scm, A,
-	  .want = EACCES, .arg = 1 },
+	/* SCM_RIGHTS: a directory fd grants nothing; */
+	{ "owner's fd over SCM_RIGHTS to other", OWNED("0700"), act_scm, C, .want = EACCES,
+	  .arg = 0 },
+	{ "other's fd over SCM_RIGHTS to the owner", OWNED("0755"), act_scm, A, .want = 0,
+	  .arg = 1 },
 	{ "owner's fd over SCM_RIGHTS, then chmod 0500", OWNED("0700"), act_scm, C,
 	  .want = EACCES, .arg = 4 },
 	{ "root's /dev/msocket over SCM_RIGHTS to other (0755)", OWNED("0755"), act_scm, C,
 	  .want = EACCES, .arg = 2 },
+	/* a stack handle is the delegation */
+	{ "owner's handle over SCM_RIGHTS to other", OWNED("0700"), act_handle, C, .want = 0,
+	  .arg = 0 },
+	{ "root's handle over SCM_RIGHTS to other", OWNED("0700"), act_handle, C, .want = 0,
+	  .arg = 2 },
+	{ "other's handle (0755: none to make)", OWNED("0755"), act_handle, A, .want = EACCES,
+	  .arg = 1 },
+	{ "handle to other, then chmod 0500", OWNED("0700"), act_handle, C, .want = EACCES,
+	  .arg = 0 | 1 << 4 },
+	{ "handle to other, then chmod 0770 (more permissive)", OWNED("0700"), act_handle, C,
+	  .want = EACCES, .arg = 0 | 2 << 4 },
+	{ "handle to other, then chown", OWNED("0700"), act_handle, C, .want = EACCES,
+	  .arg = 0 | 3 << 4 },
+	{ "handle to other, then chgrp", OWNED("0700"), act_handle, C, .want = EACCES,
+	  .arg = 0 | 4 << 4 },
+	{ "handle to other, then remount mode=", OWNED("0700"), act_handle, C, .want = EACCES,
+	  .arg = 0 | 5 << 4 },
+	{ "handle to other, then touch (not a revocation)", OWNED("0700"), act_handle, C,
+	  .want = 0, .arg = 0 | 6 << 4 },
+	{ "handle to other, then remount ro", OWNED("0700"), act_handle, C, .want = EROFS,
+	  .arg = 0 | 7 << 4 },
+	{ "handle to other, then families=inet6 (inet socket)", OWNED("0700"), act_handle, C,
+	  .want = EAFNOSUPPORT, .arg = 0 | 8 << 4 },
+	{ "handle to other: openat(handle, \"..\")", OWNED("0700"), act_handle, C,
+	  .want = ENOTDIR, .arg = 4 },
+	{ "handle to other: STACK_INFO", OWNED("0700"), act_handle, C, .want = ENOTTY,
+	  .arg = 8 },
+	{ "owner 0700 makes a handle", OWNED("0700"), act_make_handle, A, .want = 0 },
+	{ "owner 0500 makes a handle", OWNED("0500"), act_make_handle, A, .want = EACCES },
+	{ "group 0750 makes a handle", OWNED("0750"), act_make_handle, B, .want = EACCES },
+	{ "other 0702 makes a handle by path (write only)", OWNED("0702"), act_make_handle, C,
+	  .want = 0, .arg = 1 },
+	{ "other 0755 makes a handle by path", OWNED("0755"), act_make_handle, C,
+	  .want = EACCES, .arg = 1 },
+	{ "root-opened fd: other makes a handle", OWNED("0700"), act_inherited_fd, C,
+	  .want = EACCES, .arg = 3 },
+	/* families= */
+	{ "families=inet6: inet path socket", "families=inet6,mode=0777", act_path_socket, C,
+	  .want = EAFNOSUPPORT },
+	{ "families=inet6: inet6 path socket", "families=inet6,mode=0777", act_path_socket, C,
+	  AF_INET6, SOCK_STREAM, 0, 0 },
+	{ "families=inet: bad type of inet6", "families=inet,mode=0777", act_path_socket, C,
+	  AF_INET6, -1, 0, EAFNOSUPPORT },
+	{ "families=inet: bad type of inet", "families=inet,mode=0777", act_path_socket, C,
+	  AF_INET, -1, 0, EINVAL },
 	/* read-only */
 	{ "read-only superblock, root path socket", "ro,mode=0777", act_path_socket, ROOT,
 	  .want = EROFS },
@@ -503,16 +664,15 @@ static const struct pcase cases[] = {
 	  .want = EPERM, .arg = 5 },
 	{ "userns root mounts the init netns (current)", "current", act_userns_mount, C,
 	  .want = EPERM, .arg = 0 },
-	{ "userns root mounts the init netns (pid=1)", "pid=1", act_userns_mount, C,
-	  .want = EPERM, .arg = 1 },
+	{ "root mounts pid=1 (pid= was removed)", "pid=1", act_root_mount, ROOT, .want = EINVAL },
 	{ "userns root mounts /proc/1/ns/net (no ptrace access)", "netns=/proc/1/ns/net",
 	  act_userns_mount, C, .want = EACCES, .arg = 1 },
 	{ "userns root mounts another user's /proc/PID/ns/net", "netns=/proc/@PID/ns/net",
 	  act_userns_mount, C, .want = EACCES, .arg = 1 },
-	{ "userns root mounts another user's pid=PID", "pid=@PID", act_userns_mount, C,
-	  .want = EPERM, .arg = 1 },
-	{ "root mounts another user's /proc/PID/ns/net", NULL, act_root_mount_other, ROOT,
-	  .want = 0 },
+	{ "root mounts another user's /proc/PID/ns/net, default owner unmapped there", NULL,
+	  act_root_mount_other, ROOT, .want = EINVAL },
+	{ "root mounts another user's /proc/PID/ns/net with uid=,gid= of that user", NULL,
+	  act_root_mount_other, ROOT, .want = 0, .arg = 1 },
 	{ "userns root mount with an unmapped uid=5", NULL, act_userns_options, C,
 	  .want = EINVAL },
 };
@@ -538,7 +698,7 @@ static int run_case(const struct pcase *c, int idx)
 
 	snprintf(stack, sizeof(stack), "%s/c%d", dir, idx);
 	snprintf(target, sizeof(target), "%s/userns", dir);
-	if (c->options && c->act != act_userns_mount) {
+	if (c->options && c->act != act_userns_mount && c->act != act_root_mount) {
 		snprintf(src, sizeof(src), "netns=%s", ns_a);
 		if (mkdir(stack, 0755) && errno != EEXIST)
 			return -HARNESS;
@@ -553,7 +713,7 @@ static int run_case(const struct pcase *c, int idx)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		status = (HARNESS + 9) << 8;
 	umount2(target, MNT_DETACH);
-	if (c->options && c->act != act_userns_mount) {
+	if (c->options && c->act != act_userns_mount && c->act != act_root_mount) {
 		char ro[220];
 
 		snprintf(ro, sizeof(ro), "%s.ro", stack);

@@ -1,0 +1,869 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msocket_security_test: the security model of Documentation/filesystems/
+ * msockfs.rst ("Security model"), one test per rule: stack handles (the only
+ * delegation), stack directories as names checked against the caller's own
+ * credentials, revocation, families=, current reports of the root's
+ * attributes, the owner's mapping, audit records and the rate limit of
+ * echoed input.
+ */
+#define _GNU_SOURCE
+#include <linux/audit.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+
+#include "msocket_helpers.h"
+#include "kselftest_harness.h"
+
+FIXTURE(sec) {
+	char dir[128];		/* private scratch directory (tmpfs) */
+	char ns[64];		/* an ip netns, loopback up */
+	char ns_path[192];	/* /var/run/netns/<ns> */
+	char stack[256];	/* <dir>/s: mounted by each test */
+};
+
+FIXTURE_SETUP(sec)
+{
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	snprintf(self->dir, sizeof(self->dir), "/tmp/msocket-sec-%d", getpid());
+	ASSERT_EQ(0, mkdir(self->dir, 0755));
+	ASSERT_EQ(0, mount("tmpfs", self->dir, "tmpfs", 0, "mode=0777"));
+	snprintf(self->ns, sizeof(self->ns), "msksec%d", getpid());
+	snprintf(self->ns_path, sizeof(self->ns_path), "/var/run/netns/%s", self->ns);
+	ASSERT_EQ(0, run("ip netns add %s && ip -n %s link set lo up", self->ns, self->ns));
+	snprintf(self->stack, sizeof(self->stack), "%s/s", self->dir);
+	ASSERT_EQ(0, mkdir(self->stack, 0755));
+}
+
+FIXTURE_TEARDOWN(sec)
+{
+	umount2(self->stack, MNT_DETACH);
+	run("ip netns del %s 2>/dev/null", self->ns);
+	umount2(self->dir, MNT_DETACH);
+	rmdir(self->dir);
+}
+
+/* Mount the fixture's netns at self->stack with options; 0 or errno. */
+static int mount_sec(FIXTURE_DATA(sec) *self, const char *options)
+{
+	char src[128];
+
+	snprintf(src, sizeof(src), "netns=%s", self->ns);
+	return mount(src, self->stack, "msockfs", 0, options) ? errno : 0;
+}
+
+static int errno_of(int fd)
+{
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int open_dir(const char *stack)
+{
+	return open(stack, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* A TCP socket through a stack fd or handle: 0 or errno. */
+static int fd_socket_err(int fd)
+{
+	return errno_of(msock_fd_socket(fd, AF_INET, SOCK_STREAM, 0));
+}
+
+static unsigned long long cookie_of_socket(int fd)
+{
+	unsigned long long cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		return 0;
+	return cookie;
+}
+
+static unsigned long long cookie_of_stack(const char *stack)
+{
+	char path[300], buf[64];
+
+	snprintf(path, sizeof(path), "%s/netns_cookie", stack);
+	if (read_small_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	return strtoull(buf, NULL, 10);
+}
+
+/* The value of "key:\t..." in /proc/self/fdinfo/<fd>, into buf. */
+static int fdinfo(int fd, const char *key, char *buf, size_t size)
+{
+	char path[64], all[1024], *line, *save = NULL;
+	size_t len = strlen(key);
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (read_small_file(path, all, sizeof(all)) < 0)
+		return -1;
+	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, key, len) && line[len] == ':' && line[len + 1] == '\t') {
+			snprintf(buf, size, "%s", line + len + 2);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The options field of the mount at path in /proc/self/mounts. */
+static int mount_options(const char *path, char *buf, size_t size)
+{
+	char line[1024], dev[256], mnt[256], type[64], opts[512];
+	FILE *f = fopen("/proc/self/mounts", "r");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255s %255s %63s %511s", dev, mnt, type, opts) == 4 &&
+		    !strcmp(mnt, path) && !strcmp(type, "msockfs")) {
+			snprintf(buf, size, "%s", opts);
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* ---- stack handles ---- */
+
+/* A handle makes sockets in its stack, honouring the type flags. */
+TEST_F(sec, handle_makes_sockets)
+{
+	char link[64], buf[128];
+	struct stat st;
+	int dir, h, s;
+
+	ASSERT_EQ(0, mount_sec(self, NULL));
+	dir = open_dir(self->stack);
+	ASSERT_LE(0, dir);
+	h = msock_get_handle(dir);
+	ASSERT_LE(0, h);
+	EXPECT_TRUE(fcntl(h, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(0, fstat(h, &st));
+	EXPECT_FALSE(S_ISDIR(st.st_mode));
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", h);
+	ASSERT_LT(0, readlink(link, buf, sizeof(buf) - 1));
+	buf[strcspn(buf, "\n")] = '\0';
+	EXPECT_EQ(0, strncmp(buf, "anon_inode:[msocket]", 20));
+	close(dir);	/* the handle stands alone */
+	s = msock_fd_socket(h, AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(cookie_of_stack(self->stack), cookie_of_socket(s));
+	EXPECT_TRUE(fcntl(s, F_GETFL) & O_NONBLOCK);
+	EXPECT_TRUE(fcntl(s, F_GETFD) & FD_CLOEXEC);
+	close(s);
+	s = msock_fd_socket(h, AF_INET6, SOCK_DGRAM, 0);
+	ASSERT_LE(0, s);
+	EXPECT_FALSE(fcntl(s, F_GETFD) & FD_CLOEXEC);
+	close(s);
+	/* socket(2)'s errors */
+	EXPECT_EQ(EAFNOSUPPORT, errno_of(msock_fd_socket(h, 4242, SOCK_STREAM, 0)));
+	EXPECT_EQ(EINVAL, errno_of(msock_fd_socket(h, AF_INET, 77, 0)));
+	/* the stack's identity, for tools */
+	ASSERT_EQ(0, fdinfo(h, "netns", buf, sizeof(buf)));
+	EXPECT_EQ(0, strncmp(buf, "net:[", 5));
+	ASSERT_EQ(0, fdinfo(h, "stack", buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, self->ns));
+	ASSERT_EQ(0, fdinfo(h, "revoked", buf, sizeof(buf)));
+	EXPECT_STREQ("0", buf);
+	close(h);
+}
+
+/* A handle is no directory: no path walk, no "..", no fchdir, no other ioctl. */
+TEST_F(sec, handle_does_nothing_else)
+{
+	struct msock_stack_info info;
+	char dents[256];
+	int dir, h;
+
+	ASSERT_EQ(0, mount_sec(self, "mode=0777"));
+	dir = open_dir(self->stack);
+	ASSERT_LE(0, dir);
+	h = msock_get_handle(dir);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(ENOTDIR, errno_of(openat(h, "..", O_RDONLY | O_CLOEXEC)));
+	EXPECT_EQ(ENOTDIR, errno_of(openat(h, "netns", O_RDONLY | O_CLOEXEC)));
+	EXPECT_EQ(ENOTDIR, errno_of(openat(h, "..", O_PATH | O_CLOEXEC)));
+	EXPECT_EQ(-1, fchdir(h));
+	EXPECT_EQ(ENOTDIR, errno);
+	EXPECT_EQ(-1, syscall(SYS_getdents64, h, dents, sizeof(dents)));
+	EXPECT_EQ(ENOTDIR, errno);
+	EXPECT_EQ(-1, ioctl(h, MSOCK_IOC_STACK_INFO, &info));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(ENOTTY, errno_of(ioctl(h, MSOCK_IOC_GET_NETNS)));
+	EXPECT_EQ(ENOTTY, errno_of(ioctl(h, MSOCK_IOC_GET_HANDLE, 0)));
+	/* and GET_HANDLE takes no argument */
+	EXPECT_EQ(EINVAL, errno_of(ioctl(dir, MSOCK_IOC_GET_HANDLE, 1)));
+	close(h);
+	close(dir);
+}
+
+/*
+ * The escape the handle closes: a process confined to a chroot receives a
+ * handle and can make sockets with it, but cannot walk out of the chroot
+ * through it ("..", fchdir), as it could through a stack directory fd.
+ */
+TEST_F(sec, handle_in_chroot_cannot_escape)
+{
+	char jail[200];
+	int sp[2], status, dir, h;
+	pid_t pid;
+
+	ASSERT_EQ(0, mount_sec(self, "mode=0777"));
+	snprintf(jail, sizeof(jail), "%s/jail", self->dir);
+	ASSERT_EQ(0, mkdir(jail, 0755));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp));
+	pid = fork();
+	if (pid == 0) {
+		int fd;
+
+		if (chroot(jail) || chdir("/") || msk_become(MSK_UID_C, MSK_UID_C, 0, NULL))
+			_exit(100);
+		fd = recv_fd(sp[1]);
+		if (fd < 0)
+			_exit(101);
+		if (fd_socket_err(fd))
+			_exit(102);
+		if (openat(fd, "..", O_RDONLY | O_CLOEXEC) >= 0 || errno != ENOTDIR)
+			_exit(103);
+		if (!fchdir(fd) || errno != ENOTDIR)
+			_exit(104);
+		_exit(0);
+	}
+	dir = open_dir(self->stack);
+	ASSERT_LE(0, dir);
+	h = msock_get_handle(dir);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, send_fd(sp[0], h));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(h);
+	close(dir);
+}
+
+/*
+ * Making a handle needs write permission on the stack, as a socket does.
+ * As the user: 4 if no handle through an open directory (EACCES), 2 if none
+ * by path (EACCES), 64 for any other error.
+ */
+static int make_handles_as_user(void *p)
+{
+	const char *stack = p;
+	int dir = open_dir(stack), ret = 0, err;
+
+	err = dir < 0 ? errno : errno_of(msock_get_handle(dir));
+	if (err)
+		ret |= err == EACCES ? 4 : 64;
+	err = errno_of(msock_path_handle(stack, 0));
+	if (err)
+		ret |= err == EACCES ? 2 : 64;
+	return ret;
+}
+
+TEST_F(sec, handle_needs_write)
+{
+	ASSERT_EQ(0, mount_sec(self, "uid=1001,gid=2001,mode=0755"));
+	/* other: read only -> neither route */
+	EXPECT_EQ(2 + 4, as_user(MSK_UID_C, MSK_UID_C, MSK_GID_X, make_handles_as_user,
+				 self->stack));
+	/* owner: both */
+	EXPECT_EQ(0, as_user(MSK_UID_A, MSK_UID_A, MSK_GID_X, make_handles_as_user,
+			     self->stack));
+	/* other with write only (0703): by path, though it cannot open the directory */
+	ASSERT_EQ(0, chmod(self->stack, 0703));
+	EXPECT_EQ(4, as_user(MSK_UID_C, MSK_UID_C, MSK_GID_X, make_handles_as_user,
+			     self->stack));
+	/* PATH_HANDLE's own errors */
+	EXPECT_EQ(EINVAL, errno_of(msock_path_handle(self->stack, 0x2)));
+	EXPECT_EQ(EOPNOTSUPP, errno_of(msock_path_handle(self->dir, 0)));
+	EXPECT_EQ(ENOENT, errno_of(msock_path_handle("/nonexistent/stack", 0)));
+	{
+		char link[300];
+
+		snprintf(link, sizeof(link), "%s/link", self->dir);
+		ASSERT_EQ(0, symlink(self->stack, link));
+		EXPECT_EQ(0, errno_of(msock_path_handle(link, 0)));
+		EXPECT_EQ(EOPNOTSUPP, errno_of(msock_path_handle(link, MSOCK_PATH_NOFOLLOW)));
+	}
+}
+
+/*
+ * Delegation: the owner passes a handle to another user, who makes sockets
+ * with it; any change of the stack's mode (even one granting more) or owner
+ * revokes it for good.
+ */
+TEST_F(sec, handle_delegates_and_chmod_revokes)
+{
+	int sp[2], status, h;
+	pid_t pid;
+	char c, buf[16];
+
+	ASSERT_EQ(0, mount_sec(self, "uid=1001,gid=2001,mode=0700"));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp));
+	pid = fork();
+	if (pid == 0) {
+		int fd;
+
+		if (msk_become(MSK_UID_C, MSK_UID_C, 0, NULL))
+			_exit(100);
+		if (errno_of(msock_path_socket(self->stack, AF_INET, SOCK_STREAM, 0)) != EACCES)
+			_exit(101);
+		fd = recv_fd(sp[1]);
+		if (fd < 0 || fd_socket_err(fd))
+			_exit(102);
+		if (write(sp[1], "y", 1) != 1 || read(sp[1], &c, 1) != 1)	/* root chmods */
+			_exit(103);
+		if (fd_socket_err(fd) != EACCES)
+			_exit(104);
+		if (fdinfo(fd, "revoked", buf, sizeof(buf)) || strcmp(buf, "1"))
+			_exit(105);
+		_exit(0);
+	}
+	{	/* the owner makes the handle and passes it */
+		pid_t owner = fork();
+
+		if (owner == 0) {
+			if (msk_become(MSK_UID_A, MSK_UID_A, 0, NULL))
+				_exit(1);
+			h = msock_path_handle(self->stack, 0);
+			_exit(h < 0 || send_fd(sp[0], h));
+		}
+		ASSERT_EQ(owner, waitpid(owner, &status, 0));
+		ASSERT_EQ(0, WEXITSTATUS(status));
+	}
+	ASSERT_EQ(1, read(sp[0], &c, 1));
+	ASSERT_EQ(0, chmod(self->stack, 0777));	/* more permissive: still revokes */
+	ASSERT_EQ(1, write(sp[0], "z", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* a new handle works */
+	h = msock_path_handle(self->stack, 0);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(0, fd_socket_err(h));
+	close(h);
+}
+
+/* Every revocation lever, and what is not one. */
+TEST_F(sec, handle_revocation_levers)
+{
+	struct {
+		const char *what;
+		int (*change)(const char *stack);
+		int want;
+	} cases[] = {
+		{ "chmod", NULL, EACCES },
+		{ "chown", NULL, EACCES },
+		{ "chgrp", NULL, EACCES },
+		{ "remount mode=", NULL, EACCES },
+		{ "remount uid=", NULL, EACCES },
+		{ "touch", NULL, 0 },
+		{ "remount families=", NULL, 0 },
+		{ "remount ro", NULL, EROFS },
+	};
+	int i, h;
+
+	ASSERT_EQ(0, mount_sec(self, "mode=0700"));
+	for (i = 0; i < (int)ARRAY_SIZE(cases); i++) {
+		const char *s = self->stack;
+
+		TH_LOG("%s", cases[i].what);
+		ASSERT_EQ(0, mount(NULL, s, NULL, MS_REMOUNT, "uid=0,gid=0,mode=0700"));
+		h = msock_path_handle(s, 0);
+		ASSERT_LE(0, h);
+		ASSERT_EQ(0, fd_socket_err(h));
+		switch (i) {
+		case 0:
+			ASSERT_EQ(0, chmod(s, 0770));
+			break;
+		case 1:
+			ASSERT_EQ(0, chown(s, MSK_UID_A, -1));
+			break;
+		case 2:
+			ASSERT_EQ(0, chown(s, -1, MSK_GID_S));
+			break;
+		case 3:
+			ASSERT_EQ(0, mount(NULL, s, NULL, MS_REMOUNT, "mode=0700"));
+			break;
+		case 4:
+			ASSERT_EQ(0, mount(NULL, s, NULL, MS_REMOUNT, "uid=0"));
+			break;
+		case 5:
+			ASSERT_EQ(0, utimensat(AT_FDCWD, s, NULL, 0));
+			break;
+		case 6:
+			ASSERT_EQ(0, mount(NULL, s, NULL, MS_REMOUNT, "families=inet"));
+			break;
+		case 7:
+			ASSERT_EQ(0, mount(NULL, s, NULL, MS_REMOUNT | MS_RDONLY, NULL));
+			break;
+		}
+		EXPECT_EQ(cases[i].want, fd_socket_err(h));
+		if (i == 7) {	/* read-only refuses while it lasts */
+			ASSERT_EQ(0, mount(NULL, s, NULL, MS_REMOUNT, NULL));
+			EXPECT_EQ(0, fd_socket_err(h));
+		}
+		if (i == 6)
+			ASSERT_EQ(0, mount(NULL, s, NULL, MS_REMOUNT, "families=all"));
+		close(h);
+	}
+}
+
+/* Read-only bind mounts: no handle through one; a handle's mount turning ro refuses. */
+TEST_F(sec, handle_and_read_only_bind_mounts)
+{
+	char ro[300];
+	int h;
+
+	ASSERT_EQ(0, mount_sec(self, "mode=0777"));
+	snprintf(ro, sizeof(ro), "%s/ro", self->dir);
+	ASSERT_EQ(0, mkdir(ro, 0755));
+	ASSERT_EQ(0, mount(self->stack, ro, NULL, MS_BIND, NULL));
+	h = msock_path_handle(ro, 0);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(0, fd_socket_err(h));
+	ASSERT_EQ(0, mount(NULL, ro, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+	EXPECT_EQ(EROFS, fd_socket_err(h));
+	EXPECT_EQ(EROFS, errno_of(msock_path_handle(ro, 0)));
+	/* the stack itself is still writable */
+	EXPECT_EQ(0, errno_of(msock_path_handle(self->stack, 0)));
+	close(h);
+	umount2(ro, MNT_DETACH);
+}
+
+/* A handle keeps its mount busy, as an open directory does; closed, it does not. */
+TEST_F(sec, handle_pins_its_mount)
+{
+	int h;
+
+	ASSERT_EQ(0, mount_sec(self, NULL));
+	h = msock_path_handle(self->stack, 0);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(-1, umount(self->stack));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, umount2(self->stack, MNT_DETACH));
+	EXPECT_EQ(0, fd_socket_err(h));	/* the stack lives on, lazily unmounted */
+	close(h);
+	ASSERT_EQ(0, mount_sec(self, NULL));
+	h = msock_path_handle(self->stack, 0);
+	ASSERT_LE(0, h);
+	close(h);
+	EXPECT_EQ(0, umount(self->stack));
+}
+
+/* ---- stack directories are names ---- */
+
+/*
+ * A directory fd opened by root and used after dropping privilege (the
+ * inherited-fd case): the caller's credentials decide, not the opener's.
+ */
+TEST_F(sec, root_opened_fd_after_dropping_privilege)
+{
+	struct msock_stack_info info;
+	int dir, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, mount_sec(self, "uid=1001,gid=2001,mode=0700"));
+	dir = open_dir(self->stack);
+	ASSERT_LE(0, dir);
+	EXPECT_EQ(0, fd_socket_err(dir));	/* root: CAP_DAC_OVERRIDE */
+	pid = fork();
+	if (pid == 0) {
+		if (msk_become(MSK_UID_C, MSK_UID_C, 0, NULL))
+			_exit(100);
+		if (fd_socket_err(dir) != EACCES)
+			_exit(101);
+		if (errno_of(msock_get_handle(dir)) != EACCES)
+			_exit(102);
+		if (!ioctl(dir, MSOCK_IOC_STACK_INFO, &info) || errno != EACCES)
+			_exit(103);
+		if (errno_of(ioctl(dir, MSOCK_IOC_GET_NETNS)) != EACCES)
+			_exit(104);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(dir);
+}
+
+/*
+ * The opener's own fd, with its credentials changed in between: the memo of
+ * the opener's grant is not used for other credentials, and chmod still
+ * revokes.
+ */
+TEST_F(sec, memo_follows_credentials)
+{
+	int dir, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, mount_sec(self, "uid=1001,gid=2001,mode=0700"));
+	pid = fork();
+	if (pid == 0) {
+		gid_t none = 0;
+
+		if (setgroups(0, &none))
+			_exit(100);
+		dir = open_dir(self->stack);
+		if (dir < 0 || fd_socket_err(dir) || fd_socket_err(dir))	/* memoized */
+			_exit(101);
+		if (seteuid(MSK_UID_C) || fd_socket_err(dir) != EACCES)
+			_exit(102);
+		if (seteuid(0) || seteuid(MSK_UID_A) || fd_socket_err(dir))	/* the owner */
+			_exit(103);
+		if (seteuid(0) || fd_socket_err(dir))		/* root again */
+			_exit(104);
+		if (chmod(self->stack, 0500) || fd_socket_err(dir))	/* root: DAC override */
+			_exit(105);
+		if (seteuid(MSK_UID_A) || fd_socket_err(dir) != EACCES)	/* revoked */
+			_exit(106);
+		if (seteuid(0) || fd_socket_err(dir))	/* memoized for root again */
+			_exit(107);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* ---- families= ---- */
+
+static int three_routes(const char *stack, int domain, int type)
+{
+	int dir = open_dir(stack), h, a, b, c;
+
+	if (dir < 0)
+		return -1;
+	h = msock_get_handle(dir);
+	a = errno_of(msock_path_socket(stack, domain, type, 0));
+	b = errno_of(msock_fd_socket(dir, domain, type, 0));
+	c = h < 0 ? -1 : errno_of(msock_fd_socket(h, domain, type, 0));
+	close(dir);
+	if (h >= 0)
+		close(h);
+	if (a != b || b != c)
+		return -2;
+	return a;
+}
+
+TEST_F(sec, families_option)
+{
+	char buf[512], path[300];
+	int fs, mnt;
+
+	ASSERT_EQ(0, mount_sec(self, "families=inet"));
+	EXPECT_EQ(0, three_routes(self->stack, AF_INET, SOCK_STREAM));
+	EXPECT_EQ(EAFNOSUPPORT, three_routes(self->stack, AF_INET6, SOCK_STREAM));
+	EXPECT_EQ(EAFNOSUPPORT, three_routes(self->stack, AF_UNIX, SOCK_STREAM));
+	/* not served: EAFNOSUPPORT even for a bad type (vustack -s) */
+	EXPECT_EQ(EAFNOSUPPORT, three_routes(self->stack, AF_INET6, -1));
+	EXPECT_EQ(EINVAL, three_routes(self->stack, AF_INET, -1));
+	ASSERT_EQ(0, mount_options(self->stack, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, ",families=inet"));
+	snprintf(path, sizeof(path), "%s/options", self->stack);
+	ASSERT_LT(0, read_small_file(path, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, ",families=inet\n"));
+	/* numbers and names, in any order: shown as names in family order */
+	ASSERT_EQ(0, mount(NULL, self->stack, NULL, MS_REMOUNT, "families=10:unix:2"));
+	EXPECT_EQ(0, three_routes(self->stack, AF_INET6, SOCK_DGRAM));
+	EXPECT_EQ(0, three_routes(self->stack, AF_UNIX, SOCK_DGRAM));
+	EXPECT_EQ(EAFNOSUPPORT, three_routes(self->stack, AF_NETLINK, SOCK_DGRAM));
+	ASSERT_EQ(0, mount_options(self->stack, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, ",families=unix:inet:inet6"));
+	/* all: no families= shown */
+	ASSERT_EQ(0, mount(NULL, self->stack, NULL, MS_REMOUNT, "families=all"));
+	EXPECT_EQ(0, three_routes(self->stack, AF_NETLINK, SOCK_DGRAM));
+	ASSERT_EQ(0, mount_options(self->stack, buf, sizeof(buf)));
+	EXPECT_EQ(NULL, strstr(buf, "families="));
+	/* fsconfig() takes commas too (mount(2) splits options at commas) */
+	ASSERT_EQ(0, umount(self->stack));
+	fs = sys_fsopen("msockfs", FSOPEN_CLOEXEC);
+	ASSERT_LE(0, fs);
+	ASSERT_EQ(0, sys_fsconfig(fs, FSCONFIG_SET_STRING, "netns", self->ns, 0));
+	ASSERT_EQ(0, sys_fsconfig(fs, FSCONFIG_SET_STRING, "families", "inet6,packet", 0));
+	ASSERT_EQ(0, sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	ASSERT_LE(0, mnt);
+	ASSERT_EQ(0, sys_move_mount(mnt, "", AT_FDCWD, self->stack, MOVE_MOUNT_F_EMPTY_PATH));
+	EXPECT_EQ(EAFNOSUPPORT, three_routes(self->stack, AF_INET, SOCK_STREAM));
+	EXPECT_EQ(0, three_routes(self->stack, AF_INET6, SOCK_STREAM));
+	ASSERT_EQ(0, mount_options(self->stack, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, ",families=inet6:packet"));
+	close(mnt);
+	close(fs);
+}
+
+/* ---- reports ---- */
+
+/*
+ * /proc/mounts, the options file and STACK_INFO show the root's current
+ * owner, group and mode: a remount copying the options back undoes nothing.
+ */
+TEST_F(sec, reports_follow_chmod_and_chown)
+{
+	struct msock_stack_info info;
+	char buf[512], path[300], *o;
+	int dir;
+
+	ASSERT_EQ(0, mount_sec(self, "mode=0755"));
+	ASSERT_EQ(0, chmod(self->stack, 0700));
+	ASSERT_EQ(0, chown(self->stack, MSK_UID_A, MSK_GID_S));
+	ASSERT_EQ(0, mount_options(self->stack, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "uid=1001,gid=2001,mode=700"));
+	snprintf(path, sizeof(path), "%s/options", self->stack);
+	ASSERT_LT(0, read_small_file(path, buf, sizeof(buf)));
+	EXPECT_STREQ("uid=1001,gid=2001,mode=0700\n", buf);
+	dir = open_dir(self->stack);
+	ASSERT_LE(0, dir);
+	ASSERT_EQ(0, ioctl(dir, MSOCK_IOC_STACK_INFO, &info));
+	EXPECT_EQ(MSK_UID_A, info.uid);
+	EXPECT_EQ(MSK_GID_S, info.gid);
+	EXPECT_EQ(0700, info.mode);
+	close(dir);
+	/* remount with what /proc/mounts says (minus the generic flags) */
+	ASSERT_EQ(0, mount_options(self->stack, buf, sizeof(buf)));
+	o = strstr(buf, "uid=");
+	ASSERT_NE(NULL, o);
+	ASSERT_EQ(0, mount(NULL, self->stack, NULL, MS_REMOUNT, o));
+	ASSERT_EQ(0, mount_options(self->stack, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "uid=1001,gid=2001,mode=700"));
+}
+
+/* ---- the owner must be mapped ---- */
+
+static int enter_other_user_netns(void *arg)
+{
+	return msk_become(MSK_UID_A, MSK_UID_A, 0, NULL) || msk_userns_root(CLONE_NEWNET);
+}
+
+/*
+ * A netns owned by a user namespace that maps only uid 1001: root's default
+ * owner (its fsuid 0) means nothing there, so the mount must name one.
+ */
+TEST_F(sec, default_owner_must_be_mapped)
+{
+	char src[64];
+	pid_t parked = park_child(enter_other_user_netns, NULL);
+	int fs;
+
+	ASSERT_LT(0, parked);
+	snprintf(src, sizeof(src), "netns=/proc/%d/ns/net", parked);
+	EXPECT_EQ(-1, mount(src, self->stack, "msockfs", 0, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, mount(src, self->stack, "msockfs", 0, "uid=1001"));	/* gid 0 */
+	EXPECT_EQ(EINVAL, errno);
+	/* ids in the mounter's numbering, though the stack is named first */
+	EXPECT_EQ(0, mount(src, self->stack, "msockfs", 0, "uid=1001,gid=1001"));
+	{
+		struct stat st;
+
+		ASSERT_EQ(0, stat(self->stack, &st));
+		EXPECT_EQ(MSK_UID_A, st.st_uid);
+		EXPECT_EQ(MSK_UID_A, st.st_gid);
+	}
+	umount2(self->stack, MNT_DETACH);
+	/* and the log says which */
+	fs = sys_fsopen("msockfs", FSOPEN_CLOEXEC);
+	ASSERT_LE(0, fs);
+	ASSERT_EQ(0, sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", src, 0));
+	EXPECT_EQ(-1, sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	{
+		char log[512];
+		ssize_t n = read(fs, log, sizeof(log) - 1);
+
+		ASSERT_LT(0, n);
+		log[n] = '\0';
+		EXPECT_NE(NULL, strstr(log, "fsuid has no mapping"));
+	}
+	close(fs);
+	kill(parked, SIGKILL);
+	waitpid(parked, NULL, 0);
+}
+
+/* ---- the kernel log ---- */
+
+/* The kernel's DEFAULT_RATELIMIT_INTERVAL (5 s) and _BURST. */
+#define RATELIMIT_INTERVAL_MS	5000
+#define RATELIMIT_BURST		10
+
+/* Bad sources echoed by mount(2) reach the kernel log at a limited rate. */
+TEST_F(sec, echoed_input_is_rate_limited)
+{
+	char line[1024];
+	int kmsg, i, echoed = 0;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg < 0)
+		SKIP(return, "no /dev/kmsg");
+	/* a fresh rate-limit window: earlier tests may have used this one */
+	usleep((RATELIMIT_INTERVAL_MS + 200) * 1000);
+	lseek(kmsg, 0, SEEK_END);
+	for (i = 0; i < 200; i++) {
+		snprintf(line, sizeof(line), "bogus-source-%d-%s", i, self->ns);
+		ASSERT_EQ(-1, mount(line, self->stack, "msockfs", 0, NULL));
+	}
+	for (;;) {
+		ssize_t n = read(kmsg, line, sizeof(line) - 1);
+
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			break;
+		line[n] = '\0';
+		if (strstr(line, "bogus-source-") && strstr(line, self->ns))
+			echoed++;
+	}
+	close(kmsg);
+	TH_LOG("%d of 200 bad sources echoed", echoed);
+	EXPECT_LT(0, echoed);
+	EXPECT_GE(RATELIMIT_BURST, echoed);
+}
+
+/* ---- audit ---- */
+
+/*
+ * A request to the kernel's audit netlink socket: 0 or -errno of its ack,
+ * and its reply (AUDIT_GET) if asked; the kernel may send the two in either
+ * order, so both are awaited, by sequence number.
+ */
+static int audit_request(int fd, int type, const void *data, size_t len, void *reply,
+			 size_t reply_len)
+{
+	static unsigned int seq;
+	struct {
+		struct nlmsghdr h;
+		char data[512];
+	} m = {}, r;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int acked = 0, replied = !reply, err = 0;
+
+	m.h.nlmsg_len = NLMSG_LENGTH(len);
+	m.h.nlmsg_type = type;
+	m.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	m.h.nlmsg_seq = ++seq;
+	if (len)
+		memcpy(m.data, data, len);
+	if (sendto(fd, &m, m.h.nlmsg_len, 0, (void *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	while (!acked || !replied) {
+		if (recv(fd, &r, sizeof(r), 0) < 0)
+			return -errno;
+		if (r.h.nlmsg_seq != m.h.nlmsg_seq)
+			continue;
+		if (r.h.nlmsg_type == NLMSG_ERROR) {
+			err = ((struct nlmsgerr *)NLMSG_DATA(&r.h))->error;
+			acked = 1;
+			if (err)
+				return err;
+		} else if (r.h.nlmsg_type == type && reply) {
+			memcpy(reply, NLMSG_DATA(&r.h), reply_len);
+			replied = 1;
+		}
+	}
+	return 0;
+}
+
+static int audit_set_enabled(int fd, __u32 enabled)
+{
+	struct audit_status s = { .mask = AUDIT_STATUS_ENABLED, .enabled = enabled };
+
+	return audit_request(fd, AUDIT_SET, &s, sizeof(s), NULL, 0);
+}
+
+/* Collect the text of AUDIT_KERNEL_OTHER records arriving within ms milliseconds. */
+static int audit_collect(int fd, char *out, size_t size, int ms)
+{
+	struct {
+		struct nlmsghdr h;
+		char data[8192];
+	} r;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t used = 0;
+	int count = 0;
+
+	out[0] = '\0';
+	while (poll(&p, 1, ms) == 1) {
+		ssize_t n = recv(fd, &r, sizeof(r) - 1, MSG_DONTWAIT);
+
+		if (n <= 0)
+			break;
+		if (r.h.nlmsg_type != AUDIT_KERNEL_OTHER)
+			continue;
+		((char *)&r)[n] = '\0';
+		used += snprintf(out + used, size - used, "%s\n", r.data);
+		if (used >= size)
+			break;
+		count++;
+	}
+	return count;
+}
+
+TEST_F(sec, audit_records)
+{
+	struct audit_status was = {};
+	struct sockaddr_nl group = {
+		.nl_family = AF_NETLINK, .nl_groups = 1 << (AUDIT_NLGRP_READLOG - 1),
+	};
+	char text[16384], want[256];
+	int ctl, log, dir, h, n, status;
+	pid_t pid;
+
+	ctl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+	if (ctl < 0)
+		SKIP(return, "no audit netlink socket (CONFIG_AUDIT off?)");
+	ASSERT_EQ(0, audit_request(ctl, AUDIT_GET, NULL, 0, &was, sizeof(was)));
+	log = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+	ASSERT_LE(0, log);
+	ASSERT_EQ(0, bind(log, (void *)&group, sizeof(group)));
+	ASSERT_EQ(0, mount_sec(self, "uid=1001,mode=0700"));
+
+	/* off: nothing */
+	ASSERT_EQ(0, audit_set_enabled(ctl, 0));
+	audit_collect(log, text, sizeof(text), 200);
+	EXPECT_EQ(0, errno_of(msock_path_socket(self->stack, AF_INET, SOCK_STREAM, 0)));
+	EXPECT_EQ(0, audit_collect(log, text, sizeof(text), 500));
+
+	/* on: one record per socket asked for, by every route, denials too */
+	ASSERT_EQ(0, audit_set_enabled(ctl, 1));
+	audit_collect(log, text, sizeof(text), 200);	/* the config change */
+	EXPECT_EQ(0, errno_of(msock_path_socket(self->stack, AF_INET6, SOCK_DGRAM, 0)));
+	dir = open_dir(self->stack);
+	ASSERT_LE(0, dir);
+	EXPECT_EQ(0, fd_socket_err(dir));
+	h = msock_get_handle(dir);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(0, errno_of(msock_fd_socket(h, AF_UNIX, SOCK_STREAM, 0)));
+	pid = fork();
+	if (pid == 0)
+		_exit(msk_become(MSK_UID_C, MSK_UID_C, 0, NULL) ? 100 :
+		      errno_of(msock_path_socket(self->stack, AF_INET, SOCK_STREAM, 0)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(EACCES, WEXITSTATUS(status));
+	n = audit_collect(log, text, sizeof(text), 1000);
+	audit_set_enabled(ctl, was.enabled);
+	TH_LOG("records:\n%s", text);
+	EXPECT_EQ(4, n);
+	snprintf(want, sizeof(want), "op=msocket route=path stack=\"netns=%s\" netns=", self->ns);
+	EXPECT_NE(NULL, strstr(text, want));
+	EXPECT_NE(NULL, strstr(text, "family=10 type=2 protocol=0"));
+	EXPECT_NE(NULL, strstr(text, "op=msocket route=dir"));
+	EXPECT_NE(NULL, strstr(text, "op=msocket route=handle"));
+	EXPECT_NE(NULL, strstr(text, "family=1 type=1"));
+	EXPECT_NE(NULL, strstr(text, "uid=1003"));
+	EXPECT_NE(NULL, strstr(text, "errno=13 res=0"));
+	EXPECT_NE(NULL, strstr(text, "errno=0 res=1"));
+	close(h);
+	close(dir);
+	close(log);
+	close(ctl);
+}
+
+TEST_HARNESS_MAIN
