@@ -132,7 +132,8 @@ clippy:
 
 checkpatch:
 	$(KSRC)/scripts/checkpatch.pl --no-tree -f \
-		rust/msockfs.c rust/msockfs.h include/uapi/linux/msocket.h \
+		rust/msockfs.c rust/msockfs_access.c rust/msockfs.h rust/msockfs_internal.h \
+		include/uapi/linux/msocket.h \
 		$(wildcard tools/testing/selftests/msocket/*.[ch] tools/lib/msocket/*.[ch] samples/c/*.c \
 		tools/bench/*.c tools/bench/insn-profile/*.[ch])
 

@@ -21,54 +21,54 @@ pub(crate) type FamilySet = u64;
 pub(crate) const ALL: FamilySet = u64::MAX;
 
 /// The kernel's address family names (include/linux/socket.h, `AF_*` in
-/// lower case); `None` for numbers without a family.
-const NAMES: [Option<&CStr>; 46] = [
+/// lower case), NUL-terminated for C; `None` for numbers without a family.
+const NAMES: [Option<&[u8]>; 46] = [
     None,
-    Some(c"unix"),
-    Some(c"inet"),
-    Some(c"ax25"),
-    Some(c"ipx"),
-    Some(c"appletalk"),
-    Some(c"netrom"),
-    Some(c"bridge"),
-    Some(c"atmpvc"),
-    Some(c"x25"),
-    Some(c"inet6"),
-    Some(c"rose"),
-    Some(c"decnet"),
-    Some(c"netbeui"),
-    Some(c"security"),
-    Some(c"key"),
-    Some(c"netlink"),
-    Some(c"packet"),
-    Some(c"ash"),
-    Some(c"econet"),
-    Some(c"atmsvc"),
-    Some(c"rds"),
-    Some(c"sna"),
-    Some(c"irda"),
-    Some(c"pppox"),
-    Some(c"wanpipe"),
-    Some(c"llc"),
-    Some(c"ib"),
-    Some(c"mpls"),
-    Some(c"can"),
-    Some(c"tipc"),
-    Some(c"bluetooth"),
-    Some(c"iucv"),
-    Some(c"rxrpc"),
-    Some(c"isdn"),
-    Some(c"phonet"),
-    Some(c"ieee802154"),
-    Some(c"caif"),
-    Some(c"alg"),
-    Some(c"nfc"),
-    Some(c"vsock"),
-    Some(c"kcm"),
-    Some(c"qipcrtr"),
-    Some(c"smc"),
-    Some(c"xdp"),
-    Some(c"mctp"),
+    Some(b"unix\0"),
+    Some(b"inet\0"),
+    Some(b"ax25\0"),
+    Some(b"ipx\0"),
+    Some(b"appletalk\0"),
+    Some(b"netrom\0"),
+    Some(b"bridge\0"),
+    Some(b"atmpvc\0"),
+    Some(b"x25\0"),
+    Some(b"inet6\0"),
+    Some(b"rose\0"),
+    Some(b"decnet\0"),
+    Some(b"netbeui\0"),
+    Some(b"security\0"),
+    Some(b"key\0"),
+    Some(b"netlink\0"),
+    Some(b"packet\0"),
+    Some(b"ash\0"),
+    Some(b"econet\0"),
+    Some(b"atmsvc\0"),
+    Some(b"rds\0"),
+    Some(b"sna\0"),
+    Some(b"irda\0"),
+    Some(b"pppox\0"),
+    Some(b"wanpipe\0"),
+    Some(b"llc\0"),
+    Some(b"ib\0"),
+    Some(b"mpls\0"),
+    Some(b"can\0"),
+    Some(b"tipc\0"),
+    Some(b"bluetooth\0"),
+    Some(b"iucv\0"),
+    Some(b"rxrpc\0"),
+    Some(b"isdn\0"),
+    Some(b"phonet\0"),
+    Some(b"ieee802154\0"),
+    Some(b"caif\0"),
+    Some(b"alg\0"),
+    Some(b"nfc\0"),
+    Some(b"vsock\0"),
+    Some(b"kcm\0"),
+    Some(b"qipcrtr\0"),
+    Some(b"smc\0"),
+    Some(b"xdp\0"),
+    Some(b"mctp\0"),
 ];
 
 // Every family the kernel knows has a bit (AF_MAX is 46 in Linux 7.2).
@@ -80,25 +80,26 @@ pub(crate) fn allows(set: FamilySet, family: i32) -> bool {
     (0..FamilySet::BITS as i32).contains(&family) && set & (1 << family) != 0
 }
 
-/// The name of `family`, as `families=` shows it, if it has one.
-pub(crate) fn name(family: usize) -> Option<&'static CStr> {
+/// The name of `family` with its terminating NUL, as `families=` shows it,
+/// if it has one.
+pub(crate) fn name_nul(family: usize) -> Option<&'static [u8]> {
     NAMES.get(family).copied().flatten()
+}
+
+/// The name of `family` (without the NUL).
+fn name(family: usize) -> Option<&'static [u8]> {
+    name_nul(family).map(|n| &n[..n.len() - 1])
 }
 
 /// One list item: a name or a decimal family number below the table's end.
 fn parse_one(item: &[u8]) -> Result<u32> {
-    if let Some(n) = NAMES
-        .iter()
-        .position(|n| n.is_some_and(|n| n.to_bytes() == item))
-    {
+    if let Some(n) = (0..NAMES.len()).find(|&f| name(f) == Some(item)) {
         return Ok(n as u32);
     }
     if item.is_empty() || item.len() > 2 || !item.iter().all(u8::is_ascii_digit) {
         return Err(EINVAL);
     }
-    let n = item
-        .iter()
-        .fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'));
+    let n = item.iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'));
     // AF_UNSPEC (0) is not a family one can make sockets of.
     if n == 0 || n as usize >= NAMES.len() {
         return Err(EINVAL);
@@ -173,8 +174,10 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for f in 1..NAMES.len() {
-            let n = name(f).unwrap();
-            assert_eq!(parse(n.to_bytes()), Ok(1 << f));
+            let n = name_nul(f).unwrap();
+            assert_eq!(n.last(), Some(&0));
+            assert!(!n[..n.len() - 1].contains(&0));
+            assert_eq!(parse(name(f).unwrap()), Ok(1 << f));
         }
         assert!(name(0).is_none());
         assert!(name(NAMES.len()).is_none());

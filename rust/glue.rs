@@ -235,7 +235,14 @@ impl Stack {
 
     /// Writes the audit record of a socket asked of this stack (nothing if
     /// auditing is off).
-    pub(crate) fn audit(&self, route: Route, domain: i32, type_: i32, protocol: i32, r: &Result<u32>) {
+    pub(crate) fn audit(
+        &self,
+        route: Route,
+        domain: i32,
+        type_: i32,
+        protocol: i32,
+        r: &Result<u32>,
+    ) {
         let result = match r {
             Ok(_) => 0,
             Err(e) => e.to_errno(),

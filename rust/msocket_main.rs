@@ -196,5 +196,5 @@ unsafe extern "C" fn msocket_parse_families(s: *const c_char, len: usize, out: *
 /// The name of an address family as `families=` shows it, or NULL.
 #[no_mangle]
 extern "C" fn msocket_family_name(family: c_uint) -> *const c_char {
-    families::name(family as usize).map_or(core::ptr::null(), |n| n.as_ptr().cast())
+    families::name_nul(family as usize).map_or(core::ptr::null(), |n| n.as_ptr().cast())
 }

@@ -65,7 +65,9 @@ pub(crate) fn check(
     served: FamilySet,
     registered: impl Fn(i32) -> Result<bool>,
 ) -> Result<SocketType> {
-    if req.domain < 0 || req.domain >= bindings::AF_MAX as i32 || !families::allows(served, req.domain)
+    if req.domain < 0
+        || req.domain >= bindings::AF_MAX as i32
+        || !families::allows(served, req.domain)
     {
         return Err(eafnosupport());
     }
@@ -81,7 +83,9 @@ pub(crate) fn check(
 /// Creates a socket in `stack` for the caller and installs it as a new fd.
 pub(crate) fn create_fd(stack: &Stack, req: &Request) -> Result<u32> {
     let net = stack.net();
-    let t = check(req, stack.families(), |family| family_registered(net, family))?;
+    let t = check(req, stack.families(), |family| {
+        family_registered(net, family)
+    })?;
     // As socket(2): the socket first, then the fd, so a bad family is
     // reported before a full fd table.
     Socket::create(net, req.domain, t.base, req.protocol)?.into_fd(t.cloexec, t.nonblock)
@@ -144,7 +148,10 @@ mod tests {
         // ... unsupported family, bad type -> EAFNOSUPPORT.
         assert_eq!(check(&req(40, -1), ALL, only_inet), Err(eafnosupport()));
         assert_eq!(check(&req(-1, STREAM), ALL, only_inet), Err(eafnosupport()));
-        assert_eq!(check(&req(AF_MAX, STREAM), ALL, only_inet), Err(eafnosupport()));
+        assert_eq!(
+            check(&req(AF_MAX, STREAM), ALL, only_inet),
+            Err(eafnosupport())
+        );
         // A valid type defers the family to __sock_create, as socket(2).
         assert!(check(&req(40, STREAM), ALL, only_inet).is_ok());
         assert!(check(&req(AF_INET, STREAM | CLOEXEC), ALL, only_inet).is_ok());
@@ -155,8 +162,14 @@ mod tests {
         let inet6_only = 1 << 10;
         let never = |_: i32| -> Result<bool> { panic!("no probe for a family not served") };
         // Not served: EAFNOSUPPORT, whatever the type, without a probe.
-        assert_eq!(check(&req(AF_INET, STREAM), inet6_only, never), Err(eafnosupport()));
-        assert_eq!(check(&req(AF_INET, -1), inet6_only, never), Err(eafnosupport()));
+        assert_eq!(
+            check(&req(AF_INET, STREAM), inet6_only, never),
+            Err(eafnosupport())
+        );
+        assert_eq!(
+            check(&req(AF_INET, -1), inet6_only, never),
+            Err(eafnosupport())
+        );
         assert_eq!(check(&req(AF_INET, STREAM), 0, never), Err(eafnosupport()));
         assert!(check(&req(10, STREAM), inet6_only, never).is_ok());
     }

@@ -49,14 +49,17 @@ FIXTURE_TEARDOWN(sec)
 	rmdir(self->dir);
 }
 
-/* Mount the fixture's netns at self->stack with options; 0 or errno. */
-static int mount_sec(FIXTURE_DATA(sec) *self, const char *options)
+/* Mount netns ns at stack with options; 0 or errno. */
+static int mount_ns(const char *ns, const char *stack, const char *options)
 {
 	char src[128];
 
-	snprintf(src, sizeof(src), "netns=%s", self->ns);
-	return mount(src, self->stack, "msockfs", 0, options) ? errno : 0;
+	snprintf(src, sizeof(src), "netns=%s", ns);
+	return mount(src, stack, "msockfs", 0, options) ? errno : 0;
 }
+
+/* The fixture's netns at its stack path. */
+#define mount_sec(self, options)	mount_ns((self)->ns, (self)->stack, (options))
 
 static int errno_of(int fd)
 {
@@ -98,7 +101,7 @@ static unsigned long long cookie_of_stack(const char *stack)
 }
 
 /* The value of "key:\t..." in /proc/self/fdinfo/<fd>, into buf. */
-static int fdinfo(int fd, const char *key, char *buf, size_t size)
+static int fdinfo_value(int fd, const char *key, char *buf, size_t size)
 {
 	char path[64], all[1024], *line, *save = NULL;
 	size_t len = strlen(key);
@@ -171,11 +174,11 @@ TEST_F(sec, handle_makes_sockets)
 	EXPECT_EQ(EAFNOSUPPORT, errno_of(msock_fd_socket(h, 4242, SOCK_STREAM, 0)));
 	EXPECT_EQ(EINVAL, errno_of(msock_fd_socket(h, AF_INET, 77, 0)));
 	/* the stack's identity, for tools */
-	ASSERT_EQ(0, fdinfo(h, "netns", buf, sizeof(buf)));
+	ASSERT_EQ(0, fdinfo_value(h, "netns", buf, sizeof(buf)));
 	EXPECT_EQ(0, strncmp(buf, "net:[", 5));
-	ASSERT_EQ(0, fdinfo(h, "stack", buf, sizeof(buf)));
+	ASSERT_EQ(0, fdinfo_value(h, "stack", buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, self->ns));
-	ASSERT_EQ(0, fdinfo(h, "revoked", buf, sizeof(buf)));
+	ASSERT_EQ(0, fdinfo_value(h, "revoked", buf, sizeof(buf)));
 	EXPECT_STREQ("0", buf);
 	close(h);
 }
@@ -326,7 +329,7 @@ TEST_F(sec, handle_delegates_and_chmod_revokes)
 			_exit(103);
 		if (fd_socket_err(fd) != EACCES)
 			_exit(104);
-		if (fdinfo(fd, "revoked", buf, sizeof(buf)) || strcmp(buf, "1"))
+		if (fdinfo_value(fd, "revoked", buf, sizeof(buf)) || strcmp(buf, "1"))
 			_exit(105);
 		_exit(0);
 	}
