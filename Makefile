@@ -31,7 +31,7 @@ KSRC = $(eval KSRC := $(shell readlink -f $(KDIR)/source 2>/dev/null || echo $(K
 endif
 
 .PHONY: all modules setup kernel clean selftests libmsocket samples userspace check demo insn-profile \
-	run vm lint fmt rust-userspace bench msocket-bench check-debug \
+	run vm lint fmt rust-userspace bench msocket-bench check-debug check-kcsan \
 	rustfmt clippy checkpatch
 
 all: modules
@@ -90,6 +90,16 @@ check-debug:
 	@kdir=$$(tools/scripts/kernel.sh $(addprefix $(CURDIR)/,$(DEBUG_FRAGMENTS))) && \
 		$(MAKE) --no-print-directory KDIR=$$kdir modules userspace
 	@tools/vm/msocket-vm --debug --timeout 5400 test $(SETS)
+
+# Every test set but the fault injection on the KCSAN kernel (the data race
+# detector; it cannot share a kernel with KASAN): MSOCKET_FULL=1 and SETS=
+# as for check-debug.
+KCSAN_FRAGMENTS = $(KERNEL_FRAGMENTS) tools/kernel/kcsan.config
+check-kcsan:
+	@$(SETUP)
+	@kdir=$$(tools/scripts/kernel.sh $(addprefix $(CURDIR)/,$(KCSAN_FRAGMENTS))) && \
+		$(MAKE) --no-print-directory KDIR=$$kdir modules userspace
+	@tools/vm/msocket-vm --kcsan --timeout 5400 test $(or $(SETS),kunit selftests robustness)
 
 # The README's main command: build everything, boot the VM, show msocket.
 demo:

@@ -122,6 +122,9 @@ say "step 2/4: compile bzImage and modules with -j$JOBS (about 11 min cold on 2 
 start=$(date +%s)
 $K -j"$JOBS" bzImage modules >>"$LOG" 2>&1 &
 pid=$!
+# If this script is stopped, stop the build too (it holds the lock).
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
 while kill -0 $pid 2>/dev/null; do
 	sleep 30
 	kill -0 $pid 2>/dev/null || break
@@ -133,6 +136,7 @@ if ! wait $pid; then
 	grep -E 'error|Error' "$LOG" | tail -n 20 >&2 || true
 	die "kernel build failed; the full log is $LOG"
 fi
+trap - EXIT
 
 say "step 3/4: UAPI headers for userspace and selftests"
 run $K headers
