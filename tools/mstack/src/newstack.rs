@@ -121,13 +121,22 @@ pub fn parse_sysctl(s: &str) -> Result<(String, String), String> {
     Ok((k, v.trim().to_string()))
 }
 
-/// Options of `mstack new`.
-#[derive(Debug, Default)]
+/// Options of `mstack new` (also its command line: see cli.rs).
+#[derive(Debug, Default, clap::Args)]
 pub struct NewOptions {
+    /// Protocol profile: the TCP variant and tuning of the new namespace.
+    #[arg(long, value_name = "PROFILE", value_parser = crate::cli::profile_parser())]
     pub profile: Option<String>,
+    /// A net sysctl in the new namespace, KEY=VALUE (net.ipv4.tcp_ecn=1); repeatable.
+    #[arg(long = "sysctl", value_name = "KEY=VALUE", value_parser = parse_sysctl)]
     pub sysctls: Vec<(String, String)>,
+    /// Outside access through a userspace network stack.
+    #[arg(long, value_name = "UPLINK", value_parser = crate::cli::uplink_parser())]
     pub uplink: Option<String>,
+    /// Mount point of the stack (default /dev/net/NAME).
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::DirPath)]
     pub path: Option<String>,
+    #[command(flatten)]
     pub owner: mount::Owner,
 }
 
@@ -327,8 +336,10 @@ fn start_uplink(kind: &str, name: &str, nspath: &str) -> Result<u32, Error> {
             return Ok(pid);
         }
     }
-    // SAFETY: kill(2) on the child we started.
-    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+    // The child we started (if it exited meanwhile, it is not reaped yet).
+    if let Some(p) = rustix::process::Pid::from_raw(pid as i32) {
+        let _ = rustix::process::kill_process(p, rustix::process::Signal::TERM);
+    }
     Err(Error::runtime(format!(
         "{kind} did not configure the uplink in 10 s (see {log})"
     )))
@@ -405,9 +416,14 @@ pub fn rm(name: &str) -> Result<(), Error> {
         return Err(Error::usage(format!("'{name}' is not a valid netns name")));
     }
     let meta = read_meta(name);
-    if let Some(pid) = meta.get("uplink_pid").and_then(|p| p.parse::<i32>().ok()) {
-        // SAFETY: kill(2) on the uplink process group we started.
-        unsafe { libc::kill(-pid, libc::SIGTERM) };
+    if let Some(pid) = meta
+        .get("uplink_pid")
+        .and_then(|p| p.parse::<i32>().ok())
+        .filter(|p| *p > 0)
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        // The uplink's process group, which `new` started.
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::TERM);
     }
     let path = meta
         .get("path")

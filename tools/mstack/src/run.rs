@@ -11,12 +11,18 @@
 //!   environment (`MSOCKET_STACK[_<family>]`), which needs nothing but
 //!   permission to use the stack and works for dynamically linked programs.
 
-use crate::{families::Families, Error};
+use crate::{cli::RunArgs, families::Families, Error};
+use object::{
+    elf::{FileHeader32, FileHeader64, PT_INTERP},
+    read::elf::{FileHeader, ProgramHeader},
+    Endianness, FileKind, ReadCache, ReadRef,
+};
 use std::{
-    ffi::OsString,
     fs::File,
-    io::Read,
-    os::unix::{ffi::OsStrExt, process::CommandExt},
+    os::{
+        fd::AsFd,
+        unix::{ffi::OsStrExt, process::CommandExt},
+    },
     path::{Path, PathBuf},
     process::Command,
 };
@@ -30,55 +36,30 @@ pub enum Linkage {
     Static,
 }
 
-/// Reads the ELF header and program headers of `bytes` (at least the first
-/// few KiB of a file) and says whether it has a `PT_INTERP`.
-pub fn linkage_of(bytes: &[u8]) -> Linkage {
-    if bytes.starts_with(b"#!") || bytes.len() < 64 || &bytes[..4] != b"\x7fELF" {
-        return Linkage::Dynamic;
+/// Whether the ELF file in `data` (a byte slice, or a [`ReadCache`] over
+/// the file, which reads only the headers) has a `PT_INTERP` program header.
+/// Scripts, other formats and files `object` cannot parse count as dynamic:
+/// the preload is tried and exec(2) has the last word.
+pub fn linkage_of<'data, R: ReadRef<'data>>(data: R) -> Linkage {
+    fn interp<'data, H, R>(data: R) -> object::Result<bool>
+    where
+        H: FileHeader<Endian = Endianness>,
+        R: ReadRef<'data>,
+    {
+        let header = H::parse(data)?;
+        let endian = header.endian()?;
+        let phdrs = header.program_headers(endian, data)?;
+        Ok(phdrs.iter().any(|p| p.p_type(endian) == PT_INTERP))
     }
-    let is64 = bytes[4] == 2;
-    let le = bytes[5] == 1;
-    let rd16 = |o: usize| -> usize {
-        let b = [bytes[o], bytes[o + 1]];
-        (if le {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        }) as usize
+    let interp = match FileKind::parse(data) {
+        Ok(FileKind::Elf64) => interp::<FileHeader64<Endianness>, R>(data),
+        Ok(FileKind::Elf32) => interp::<FileHeader32<Endianness>, R>(data),
+        _ => return Linkage::Dynamic,
     };
-    let rd32 = |o: usize| -> usize {
-        let b = [bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]];
-        (if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        }) as usize
-    };
-    let rd64 = |o: usize| -> usize {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&bytes[o..o + 8]);
-        (if le {
-            u64::from_le_bytes(b)
-        } else {
-            u64::from_be_bytes(b)
-        }) as usize
-    };
-    let (phoff, phentsize, phnum) = if is64 {
-        (rd64(0x20), rd16(0x36), rd16(0x38))
-    } else {
-        (rd32(0x1c), rd16(0x2a), rd16(0x2c))
-    };
-    for i in 0..phnum {
-        let off = phoff + i * phentsize;
-        if off + 4 > bytes.len() {
-            break;
-        }
-        const PT_INTERP: usize = 3;
-        if rd32(off) == PT_INTERP {
-            return Linkage::Dynamic;
-        }
+    match interp {
+        Ok(false) => Linkage::Static,
+        _ => Linkage::Dynamic,
     }
-    Linkage::Static
 }
 
 /// Finds CMD as `execvp` would.
@@ -93,11 +74,10 @@ pub fn resolve(cmd: &str) -> Option<PathBuf> {
 }
 
 fn linkage(path: &Path) -> Linkage {
-    let mut buf = vec![0u8; 16384];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut buf))
-        .unwrap_or(0);
-    linkage_of(&buf[..n])
+    match File::open(path) {
+        Ok(f) => linkage_of(&ReadCache::new(f)),
+        Err(_) => Linkage::Dynamic,
+    }
 }
 
 /// The preload library: $MSOCKET_PRELOAD, or lib/ beside mstack's bin/.
@@ -129,34 +109,24 @@ pub fn default_env(path: &str, families: &Families) -> Vec<(String, String)> {
 }
 
 fn enter_netns(stack: &msocket::Stack) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
+    use rustix::thread::{move_into_link_name_space, LinkNameSpaceType};
     let ns = stack.netns()?;
-    // SAFETY: `ns` is an open nsfs fd of a network namespace.
-    if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
+    Ok(move_into_link_name_space(
+        ns.as_fd(),
+        Some(LinkNameSpaceType::Network),
+    )?)
 }
 
 /// Runs CMD; returns only on failure.
-pub fn run(
-    stack_path: &str,
-    families: &Families,
-    cmd: &[OsString],
-    verbose: bool,
-) -> Result<i32, Error> {
+pub fn run(args: &RunArgs) -> Result<i32, Error> {
+    let (stack_path, families, cmd, verbose) =
+        (&args.stack, &args.families, &args.cmd, args.verbose);
     let stack = msocket::Stack::open(stack_path)
         .map_err(|e| Error::io(format!("cannot use stack {stack_path}"), e))?;
     // Creating sockets needs write permission on the stack: say so now
     // rather than when CMD opens its first socket.
-    let c = std::ffi::CString::new(stack_path.as_bytes()).expect("no NUL in an argument");
-    // SAFETY: a valid C string.
-    if unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0 {
-        return Err(Error::io(
-            format!("cannot use stack {stack_path}"),
-            std::io::Error::last_os_error(),
-        ));
-    }
+    rustix::fs::access(stack_path, rustix::fs::Access::WRITE_OK)
+        .map_err(|e| Error::io(format!("cannot use stack {stack_path}"), e.into()))?;
     let name = cmd[0].to_string_lossy().into_owned();
     let Some(prog) = resolve(&name) else {
         return Err(Error::exit(127, format!("{name}: command not found")));
@@ -233,23 +203,35 @@ mod tests {
     fn elf_linkage() {
         // This test binary is dynamically linked (Rust's default on glibc).
         let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
-        assert_eq!(linkage_of(&me), Linkage::Dynamic);
+        assert_eq!(linkage_of(&me[..]), Linkage::Dynamic);
         // Synthesize a static ELF64: header with no program headers.
         let mut elf = vec![0u8; 64];
         elf[..4].copy_from_slice(b"\x7fELF");
-        elf[4] = 2;
-        elf[5] = 1;
-        assert_eq!(linkage_of(&elf), Linkage::Static);
+        elf[4] = 2; // ELFCLASS64
+        elf[5] = 1; // ELFDATA2LSB
+        elf[6] = 1; // EV_CURRENT
+        assert_eq!(linkage_of(&elf[..]), Linkage::Static);
         // One PT_LOAD program header only: still static.
         elf[0x20] = 64; // e_phoff
         elf[0x36] = 56; // e_phentsize
         elf[0x38] = 1; // e_phnum
         elf.extend_from_slice(&[1, 0, 0, 0]);
         elf.resize(64 + 56, 0);
-        assert_eq!(linkage_of(&elf), Linkage::Static);
+        assert_eq!(linkage_of(&elf[..]), Linkage::Static);
         elf[64] = 3; // PT_INTERP
-        assert_eq!(linkage_of(&elf), Linkage::Dynamic);
-        assert_eq!(linkage_of(b"#!/bin/sh\n"), Linkage::Dynamic);
+        assert_eq!(linkage_of(&elf[..]), Linkage::Dynamic);
+        assert_eq!(linkage_of(&b"#!/bin/sh\n"[..]), Linkage::Dynamic);
+        // Truncated program headers: unknown, so dynamic (exec decides).
+        assert_eq!(linkage_of(&elf[..100]), Linkage::Dynamic);
+        // Through a ReadCache over files, as run() reads them.
+        let file = |p: &Path| linkage_of(&ReadCache::new(File::open(p).unwrap()));
+        assert_eq!(file(&std::env::current_exe().unwrap()), Linkage::Dynamic);
+        let dir = std::env::temp_dir().join(format!("mstack-elf-{}", std::process::id()));
+        elf[64] = 1; // PT_LOAD
+        std::fs::write(&dir, &elf).unwrap();
+        let static_file = file(&dir);
+        std::fs::remove_file(&dir).unwrap();
+        assert_eq!(static_file, Linkage::Static);
     }
 
     #[test]

@@ -159,6 +159,8 @@ status "umount_not_a_stack" 2 "is not a stack" "$MSTACK" umount /tmp
 status "run_not_a_stack" 1 "Operation not supported" "$MSTACK" /tmp true
 status "run_missing_stack" 1 "No such file" "$MSTACK" /no/such true
 status "run_missing_command" 127 "command not found" "$MSTACK" /dev/net/us-a no-such-cmd
+# a CMD named like a subcommand runs on the stack, its options untouched
+expect "run_cmd_named_like_subcommand" "net:[$ino_a]" "$MSTACK" /dev/net/us-a ls -l /proc/self/ns/net
 mkdir -p /dev/net/us-c
 mount -t msockfs -o mode=0700 netns=us-b /dev/net/us-c
 status "run_no_permission_static" 1 "Permission denied" as_user "$MSTACK" /dev/net/us-c busybox true
@@ -183,7 +185,9 @@ status "new_exists" 1 "exists already" "$MSTACK" new us-sat
 "$MSTACK" ls --json > "$results/ls.json" 2>&4
 check "ls_json_parses" $PY -c "
 import json, sys
-stacks = {s['path']: s for s in json.load(open('$results/ls.json'))}
+doc = json.load(open('$results/ls.json'))
+assert doc['version'] == 1, doc
+stacks = {s['path']: s for s in doc['stacks']}
 s = stacks['/dev/net/us-sat']
 assert s['profile'] == 'satellite', s
 assert s['netns_name'] == 'us-sat', s
@@ -252,8 +256,10 @@ status "rm_gone_from_ip_netns" 1 "" sh -c "ip netns list | grep -q us-sat"
 
 # --- the tool's own surface ---
 expect "help_has_examples" "mstack new sat --profile satellite" "$MSTACK" --help
-status "no_arguments_is_usage" 2 "usage" "$MSTACK"
+status "no_arguments_is_usage" 2 "Usage: mstack" "$MSTACK"
 check "bash_completion_parses" bash -n <("$MSTACK" completions bash)
+expect "zsh_completion" "#compdef mstack" "$MSTACK" completions zsh
+expect "fish_completion" "complete -c mstack" "$MSTACK" completions fish
 expect "profiles_listed" "net.ipv4.tcp_congestion_control = hybla" "$MSTACK" new --profiles
 check "man_mstack_renders" sh -c "man -l '$MSOCKET_REPO/Documentation/man/mstack.8' 2>/dev/null | grep -q relay || groff -man -Tutf8 '$MSOCKET_REPO/Documentation/man/mstack.8' | grep -q relay"
 check "man_msocket_renders" sh -c "man -l '$MSOCKET_REPO/Documentation/man/msocket.3' 2>/dev/null | grep -q SOCK_DEFAULT || groff -man -Tutf8 '$MSOCKET_REPO/Documentation/man/msocket.3' | grep -q SOCK_DEFAULT"
