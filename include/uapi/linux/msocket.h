@@ -109,8 +109,8 @@ struct msock_stack_info {
  * how the right to create sockets is delegated (SCM_RIGHTS, inheritance).
  * Making one needs what creating a socket needs; the handle is revoked for
  * everyone when the stack's mode, owner or group changes (EACCES), refuses
- * sockets while the stack is read-only (EROFS) and fails with ESTALE once
- * the stack no longer exists (unmounted, no stack directory open).
+ * sockets while the stack or the mount it was made through is read-only
+ * (EROFS), and keeps that mount busy, as an open stack directory does.
  */
 #define MSOCK_IOC_GET_HANDLE	_IO(MSOCKIO, 0x04)
 /* On /dev/msocket: create a socket in the stack at a path; returns the fd. */
