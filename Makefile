@@ -63,6 +63,13 @@ rust-userspace:
 	@mkdir -p $(BUILD)/bin $(BUILD)/samples
 	cp $(BUILD)/cargo/release/mstack $(BUILD)/bin/mstack
 	cp $(BUILD)/cargo/release/two-stacks $(BUILD)/samples/two-stacks-rs
+	@# the crate's tests against real stacks, run in the VM (test set "crate")
+	@mkdir -p $(BUILD)/tests
+	$(CARGO) test --release --manifest-path tools/Cargo.toml -p msocket --features tokio \
+		--test stacks --no-run --message-format=json-render-diagnostics > $(BUILD)/tests/stacks.json
+	cp "$$(python3 -c 'import json, sys; print(*[m["executable"] for m in map(json.loads, sys.stdin) \
+		if m.get("reason") == "compiler-artifact" and m.get("executable")])' \
+		< $(BUILD)/tests/stacks.json)" $(BUILD)/tests/msocket-rs-stacks
 
 msocket-bench: libmsocket
 	$(MAKE) -C tools/bench OUTPUT=$(BUILD)
