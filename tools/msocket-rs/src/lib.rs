@@ -54,7 +54,7 @@
 //! ([`raw_os_error`](io::Error::raw_os_error)): `ENOENT` for a missing path,
 //! `ENOTSUP` for a path that is not a stack, `EACCES` without write
 //! permission on the stack (or for a revoked handle), `EROFS` for a read-only
-//! stack, `ESTALE` for a handle whose stack is gone, `EAFNOSUPPORT` for a
+//! stack, `EAFNOSUPPORT` for a
 //! family the stack does not support, and the errors of `socket(2)`.
 //!
 //! # Features
@@ -390,7 +390,8 @@ impl Stack {
 /// sockets in a stack (over `SCM_RIGHTS`, or by inheritance: handles are
 /// made close-on-exec). It is revoked for everyone when the stack's mode,
 /// owner or group changes (`EACCES`), refuses sockets while the stack is
-/// read-only (`EROFS`) and fails with `ESTALE` once the stack is gone.
+/// read-only (`EROFS`). It keeps the mount it was made through busy, as an
+/// open stack directory does.
 ///
 /// ```no_run
 /// use msocket::Handle;

@@ -410,8 +410,8 @@ class Handle(SocketSource):
     ``SCM_RIGHTS`` (:func:`socket.send_fds`) or by inheritance (handles are
     made non-inheritable, as Python's fds are). Changing the stack's mode,
     owner or group revokes every handle (:class:`PermissionError`); a
-    read-only stack refuses sockets (``EROFS``); a handle whose stack is gone
-    fails with ``ESTALE``.
+    read-only stack refuses sockets (``EROFS``). A handle keeps the mount it
+    was made through busy, as an open directory does.
 
     ``Handle(path)`` makes one for the stack at ``path`` (write permission
     needed); :meth:`Stack.handle` for an open stack; :meth:`from_fd` wraps

@@ -291,29 +291,28 @@ def test_handle_revoked_by_chmod(root, stack_scratch):
 
 
 def test_handle_of_a_read_only_stack(root, stack_scratch):
+    """EROFS while the mount is read-only (a bind remount: no mode= given
+    again, which would revoke the handle), and sockets again after."""
     with msocket.Handle(stack_scratch) as h:
-        subprocess.run(["mount", "-o", "remount,ro", stack_scratch], check=True)
+        subprocess.run(["mount", "-o", "remount,bind,ro", stack_scratch], check=True)
         try:
             with pytest.raises(OSError) as e:
                 h.socket()
             assert e.value.errno == errno.EROFS
         finally:
-            subprocess.run(["mount", "-o", "remount,rw", stack_scratch], check=True)
+            subprocess.run(["mount", "-o", "remount,bind,rw", stack_scratch], check=True)
         h.socket().close()
 
 
-def test_handle_of_a_stack_gone(root, stack_a, tmp_path):
-    """A handle outlives its stack's mount only as an error (ESTALE)."""
-    mnt = tmp_path / "gone"
+def test_handle_pins_its_mount(root, stack_a, tmp_path):
+    """A handle keeps its mount busy; after a lazy unmount it still works."""
+    mnt = tmp_path / "pinned"
     mnt.mkdir()
     subprocess.run(["mount", "-t", "msockfs", "-o", "mode=0777", "netns=/proc/1/ns/net",
                     str(mnt)], check=True)
-    try:
-        h = msocket.Handle(mnt)
-        h.socket().close()
-    finally:
-        subprocess.run(["umount", str(mnt)], check=True)
-    with pytest.raises(OSError) as e:
-        h.socket()
-    assert e.value.errno == errno.ESTALE
-    h.close()
+    h = msocket.Handle(mnt)
+    busy = subprocess.run(["umount", str(mnt)], capture_output=True, text=True)
+    subprocess.run(["umount", "-l", str(mnt)], check=True)
+    assert busy.returncode != 0 and "busy" in busy.stderr, busy.stderr
+    with h, h.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        assert msocket.netns_cookie(s) == native_cookie()
