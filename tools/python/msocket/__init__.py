@@ -63,12 +63,12 @@ __version__ = "0.1.0"
 MSOCKET_DEFAULT_STACK = "/dev/net/default"
 
 StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
-Address = Union[Tuple[Any, ...], str]
 
 _AT_FDCWD = -100
 # (the class bodies below define a method named socket)
 _AF_INET = socket.AF_INET
 _DEFAULT_TIMEOUT: Any = socket._GLOBAL_DEFAULT_TIMEOUT  # type: ignore[attr-defined]
+_Socket = socket.socket
 _ENV_ALL = "MSOCKET_STACK"
 _ENV_FAMILY = "MSOCKET_STACK_"
 _MAX_FAMILY = 64
@@ -189,8 +189,8 @@ def _device() -> Optional[int]:
 def _ioctl_fd(fd: int, request: int, arg: Union[int, bytearray] = 0) -> int:
     """An ioctl that returns a new fd (or raises OSError)."""
     if isinstance(arg, bytearray):
-        return fcntl.ioctl(fd, request, arg, True)
-    return fcntl.ioctl(fd, request, arg)
+        return int(fcntl.ioctl(fd, request, arg, True))
+    return int(fcntl.ioctl(fd, request, arg))
 
 
 def _as_fd(fd: Union[int, "SocketSource", Any]) -> int:
@@ -271,7 +271,7 @@ class SocketSource:
             pass
 
     def socket(self, family: int = socket.AF_INET, type: int = socket.SOCK_STREAM,
-               proto: int = 0) -> socket.socket:
+               proto: int = 0) -> _Socket:
         """A :class:`socket.socket` in this stack, as ``socket.socket(family,
         type, proto)`` would create it there."""
         try:
@@ -281,7 +281,7 @@ class SocketSource:
 
     def create_connection(self, address: Tuple[str, int],
                           timeout: Optional[float] = _DEFAULT_TIMEOUT,
-                          source_address: Optional[Tuple[str, int]] = None) -> socket.socket:
+                          source_address: Optional[Tuple[str, int]] = None) -> _Socket:
         """Connect to ``address`` (host, port) from this stack, as
         :func:`socket.create_connection` does from the process' own stack.
 
@@ -315,7 +315,7 @@ class SocketSource:
 
     def create_server(self, address: Tuple[str, int], *, family: int = _AF_INET,
                       backlog: Optional[int] = None, reuse_port: bool = False,
-                      dualstack_ipv6: bool = False) -> socket.socket:
+                      dualstack_ipv6: bool = False) -> _Socket:
         """A listening TCP socket bound to ``address`` in this stack, as
         :func:`socket.create_server` makes one (``SO_REUSEADDR`` set)."""
         if dualstack_ipv6 and family != socket.AF_INET6:
@@ -506,7 +506,8 @@ def _set_default(path: StrPath, family: int) -> None:
 
 
 @overload
-def msocket(path: StrPath, domain: int, type: Literal[0], protocol: int = 0) -> None:
+def msocket(path: StrPath, domain: int, type: Literal[0],  # type: ignore[overload-overlap]
+            protocol: int = 0) -> None:
     ...
 
 
