@@ -192,7 +192,8 @@ fmt:
 
 clippy:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) CLIPPY=1 modules
-	$(CARGO) clippy --release --manifest-path tools/Cargo.toml --all-targets -- -D warnings
+	$(CARGO) clippy --release --manifest-path tools/Cargo.toml --all-targets --features msocket/tokio \
+		-- -D warnings
 
 checkpatch:
 	$(KSRC)/scripts/checkpatch.pl --no-tree -f \

@@ -128,7 +128,6 @@ pub fn is_stack(path: impl AsRef<Path>) -> io::Result<bool> {
 
 /// The identity of a stack (`MSOCK_IOC_STACK_INFO`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct StackInfo {
     /// Inode number of the network namespace, as in `net:[INODE]`.
     pub netns_ino: u64,
