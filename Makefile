@@ -9,6 +9,7 @@
 #   make vm            interactive shell in the VM
 #   make lint          rustfmt, clippy and checkpatch
 #   make kernel        build (or reuse) the reference kernel; print its path
+#   make install       install (PREFIX=/usr/local, DESTDIR=); make uninstall
 #
 # KDIR=/path/to/kernel/build builds the module against another tree (it must
 # have been built with the same LLVM as given here).
@@ -31,8 +32,8 @@ KSRC = $(eval KSRC := $(shell readlink -f $(KDIR)/source 2>/dev/null || echo $(K
 endif
 
 .PHONY: all modules setup kernel clean selftests libmsocket samples userspace check demo insn-profile \
-	run vm lint fmt rust-userspace bench msocket-bench check-debug check-kcsan \
-	rustfmt clippy checkpatch
+	run vm lint fmt rust-userspace rust-vm-tests bench msocket-bench check-debug check-kcsan \
+	rustfmt clippy checkpatch install uninstall install-userspace uninstall-userspace
 
 all: modules
 
@@ -64,10 +65,63 @@ rust-userspace:
 	cp $(BUILD)/cargo/release/mstack $(BUILD)/bin/mstack
 	cp $(BUILD)/cargo/release/two-stacks $(BUILD)/samples/two-stacks-rs
 
+# The crate's tests against real stacks, run in the VM (test set "crate").
+rust-vm-tests:
+	@mkdir -p $(BUILD)/tests
+	$(CARGO) test --release --manifest-path tools/Cargo.toml -p msocket --features tokio \
+		--test stacks --no-run --message-format=json-render-diagnostics > $(BUILD)/tests/stacks.json
+	cp "$$(python3 -c 'import json, sys; print(*[m["executable"] for m in map(json.loads, sys.stdin) \
+		if m.get("reason") == "compiler-artifact" and m.get("executable")])' \
+		< $(BUILD)/tests/stacks.json)" $(BUILD)/tests/msocket-rs-stacks
+
 msocket-bench: libmsocket
 	$(MAKE) -C tools/bench OUTPUT=$(BUILD)
 
-userspace: libmsocket samples selftests rust-userspace msocket-bench
+userspace: libmsocket samples selftests rust-userspace rust-vm-tests msocket-bench
+
+# --- Install, as a distribution would lay it out: PREFIX (default /usr/local)
+# and DESTDIR (a staging root) as usual. mstack finds the preload library at
+# bin/../lib. The Python package installs with pip (pip install tools/python).
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+# the directories bash-completion, zsh and fish read for installed packages
+COMPLETIONS = bash:$(PREFIX)/share/bash-completion/completions/mstack \
+	zsh:$(PREFIX)/share/zsh/site-functions/_mstack \
+	fish:$(PREFIX)/share/fish/vendor_completions.d/mstack.fish
+# man pages that are another name for msocket.3
+MAN3_LINKS = msocketat.3 msocket_handle.3 msocket_handleat.3
+
+# install-module (msocket.ko, depmod, DKMS) joins these two.
+install: install-userspace
+uninstall: uninstall-userspace
+
+install-userspace: libmsocket rust-userspace
+	$(MAKE) -C tools/lib/msocket OUTPUT=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
+	install -D -m 755 $(BUILD)/bin/mstack $(DESTDIR)$(BINDIR)/mstack
+	install -D -m 644 Documentation/man/msocket.3 $(DESTDIR)$(MANDIR)/man3/msocket.3
+	for m in $(MAN3_LINKS); do echo '.so man3/msocket.3' > $(DESTDIR)$(MANDIR)/man3/$$m; done
+	install -D -m 644 Documentation/man/mstack.8 $(DESTDIR)$(MANDIR)/man8/mstack.8
+	@# every shell "mstack completions" knows
+	@for c in $(COMPLETIONS); do \
+		sh=$${c%%:*}; dest=$(DESTDIR)$${c#*:}; \
+		if $(BUILD)/bin/mstack completions $$sh > $(BUILD)/mstack-completion.$$sh 2>/dev/null; then \
+			echo "install -D -m 644 $(BUILD)/mstack-completion.$$sh $$dest"; \
+			install -D -m 644 $(BUILD)/mstack-completion.$$sh $$dest || exit 1; \
+		else \
+			echo "install: mstack has no $$sh completions; skipped"; \
+		fi; \
+	done
+	@# the run-time linker's cache, when installing for this system
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig; fi
+
+uninstall-userspace:
+	$(MAKE) -C tools/lib/msocket OUTPUT=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) uninstall
+	rm -f $(DESTDIR)$(BINDIR)/mstack $(DESTDIR)$(MANDIR)/man3/msocket.3 \
+		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(MAN3_LINKS)) $(DESTDIR)$(MANDIR)/man8/mstack.8 \
+		$(foreach c,$(COMPLETIONS),$(DESTDIR)$(lastword $(subst :, ,$(c))))
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig; fi
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) clean
@@ -138,7 +192,8 @@ fmt:
 
 clippy:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) CLIPPY=1 modules
-	$(CARGO) clippy --release --manifest-path tools/Cargo.toml --all-targets -- -D warnings
+	$(CARGO) clippy --release --manifest-path tools/Cargo.toml --all-targets --features msocket/tokio \
+		-- -D warnings
 
 checkpatch:
 	$(KSRC)/scripts/checkpatch.pl --no-tree -f \

@@ -5,6 +5,11 @@ create sockets in it with the MSOCK_IOC_SOCKET ioctl, then use them as
 ordinary socket objects.
 
     python3 stack_fd.py /dev/net/lan /dev/net/vpn [port]
+
+It shows what the kernel interface is (two ioctls, a struct); programs use
+the msocket package (tools/python, see two_stacks.py), which adds msocket()
+by path, View-OS default stacks, stack handles and errors that name the
+stack.
 """
 
 import fcntl

@@ -1,17 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The README's test command (make check): host-side cargo tests, then every
-# test set in the VM; one final line "N passed, M failed, K skipped" that
-# adds both up. Exits non-zero if anything failed.
+# The README's test command (make check): host-side cargo tests (with the
+# crate's doctests), the rst check and the install test, then every test set
+# in the VM; one final line "N passed, M failed, K skipped" that adds both up. Exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 host_log=build/cargo-test.log
 mkdir -p build
 echo "==> check: host-side cargo test (userspace crates)"
+# (the msocket crate with its tokio feature: its doctests and tests too)
 CARGO_TARGET_DIR=build/cargo cargo test --manifest-path tools/Cargo.toml --release \
-	2>&1 | tee "$host_log"
+	--features msocket/tokio 2>&1 | tee "$host_log"
 host_status=${PIPESTATUS[0]}
 read -r hp hf hs < <(awk '/^test result:/ {
 	for (i = 1; i <= NF; i++) {
@@ -33,8 +34,18 @@ df=${df:-1}
 if [ "$doc_status" != 0 ] && [ "$df" = 0 ]; then
 	df=1
 fi
-hp=$((hp + dp))
-hf=$((hf + df))
+echo "==> check: make install / uninstall into a DESTDIR, pkg-config, pip"
+inst_log=build/install-check.log
+tools/scripts/install-test.sh 2>&1 | tee "$inst_log"
+inst_status=${PIPESTATUS[0]}
+read -r ins_p ins_f < <(sed -nE 's/^install: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$inst_log")
+ins_p=${ins_p:-0}
+ins_f=${ins_f:-1}
+if [ "$inst_status" != 0 ] && [ "$ins_f" = 0 ]; then
+	ins_f=1
+fi
+hp=$((hp + dp + ins_p))
+hf=$((hf + df + ins_f))
 echo "host: $hp passed, $hf failed, $hs skipped"
 
 echo "==> check: VM test sets"

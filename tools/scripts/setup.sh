@@ -58,6 +58,10 @@ fi
 PKGS="clang-19 lld-19 llvm-19 libclang-19-dev bc bison flex libelf-dev libssl-dev
       cpio dwarves make git python3-venv udev iproute2 kmod util-linux file
       libcap-dev pkg-config slirp4netns passt python3 python3-docutils"
+# pytest: the msocket Python package's tests (tools/python, VM test set "python")
+PKGS="$PKGS python3-pytest"
+# setuptools, wheel: pip-installing the Python package offline (tools/scripts/install-test.sh)
+PKGS="$PKGS python3-setuptools python3-wheel"
 BPO_PKGS="qemu-system-x86 busybox-static"
 missing=
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -9,6 +9,10 @@
  *    set, else the stack mounted at /dev/net/default, else a native socket().
  *  - msocket(path, d, SOCK_DEFAULT, p): path becomes the default stack for d
  *    (PF_UNSPEC: for every family); returns 0.
+ *  - msocketat(fd, d, t, p): in the stack of an open stack directory or of
+ *    a stack handle (MSOCK_IOC_SOCKET works on both).
+ *  - msocket_handle(path), msocket_handleat(dirfd, path, flags): a stack
+ *    handle, the delegable right to create sockets in one stack.
  *
  * Defaults live in the environment (MSOCKET_STACK for every family,
  * MSOCKET_STACK_<family number> for one), so they are inherited across
@@ -71,6 +75,62 @@ MSOCKET_API int msocketat(int stackfd, int domain, int type, int protocol)
 	};
 
 	return ioctl(stackfd, MSOCK_IOC_SOCKET, &args);
+}
+
+/* Open stack directory -> handle, or -1 with errno (ENOTSUP: not a stack). */
+static int msocket_dir_handle(int stackfd)
+{
+	int fd = ioctl(stackfd, MSOCK_IOC_GET_HANDLE, 0);
+
+	if (fd < 0 && errno == ENOTTY)
+		errno = ENOTSUP;
+	return fd;
+}
+
+MSOCKET_API int msocket_handleat(int dirfd, const char *path, int flags)
+{
+	struct msock_path_handle_args args = {
+		.path = (uintptr_t)path,
+		.dirfd = dirfd,
+	};
+	int dev, stack, fd, err;
+
+	if (!path || (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!*path) {
+		if (!(flags & AT_EMPTY_PATH)) {
+			errno = ENOENT;
+			return -1;
+		}
+		return msocket_dir_handle(dirfd);
+	}
+	if (flags & AT_SYMLINK_NOFOLLOW)
+		args.flags |= MSOCK_PATH_NOFOLLOW;
+	dev = msocket_device();
+	if (dev >= 0)
+		return ioctl(dev, MSOCK_IOC_PATH_HANDLE, &args);
+	/* No /dev/msocket: open the stack, make the handle, close the stack. */
+	stack = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+		       (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0));
+	if (stack < 0) {
+		/* not a directory, or (nofollow) a symbolic link: not a stack */
+		if (errno == ENOTDIR ||
+		    (errno == ELOOP && (flags & AT_SYMLINK_NOFOLLOW)))
+			errno = ENOTSUP;
+		return -1;
+	}
+	fd = msocket_dir_handle(stack);
+	err = errno;
+	close(stack);
+	errno = err;
+	return fd;
+}
+
+MSOCKET_API int msocket_handle(const char *path)
+{
+	return msocket_handleat(AT_FDCWD, path, 0);
 }
 
 static int msocket_path(const char *path, int domain, int type, int protocol)

@@ -8,6 +8,8 @@
  * (mount -t msockfs netns=vpn /dev/net/vpn). msocket() creates a socket in
  * that stack; with a NULL path, in the calling process' default stack for
  * the domain; with type SOCK_DEFAULT it sets that default instead.
+ * msocketat() creates one in the stack of an open stack directory or a
+ * stack handle.
  */
 #ifndef _MSOCKET_H
 #define _MSOCKET_H
@@ -26,6 +28,16 @@ extern "C" {
 
 int msocket(const char *path, int domain, int type, int protocol);
 int msocketat(int stackfd, int domain, int type, int protocol);
+
+/*
+ * Stack handles: the right to create sockets in one stack (msocketat() on
+ * the handle) and nothing else, to pass to another process. msocket_handle()
+ * makes one for the stack at path; msocket_handleat() for path relative to
+ * dirfd (AT_SYMLINK_NOFOLLOW), or for the open stack directory dirfd itself
+ * with an empty path and AT_EMPTY_PATH. Close-on-exec.
+ */
+int msocket_handle(const char *path);
+int msocket_handleat(int dirfd, const char *path, int flags);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,8 @@
 /*
  * libmsocket (msocket(3)): View-OS semantics of the NULL path, SOCK_DEFAULT,
  * /dev/net/default, per-family defaults, inheritance over fork and exec,
- * errno, msocketat() and the fallback without /dev/msocket.
+ * errno, msocketat() and the fallback without /dev/msocket; stack handles
+ * (msocket_handle(), msocket_handleat()).
  *
  * Runs as root with msocket.ko loaded; links libmsocket.a.
  */
@@ -220,6 +221,100 @@ TEST_F(shim, fallback_without_dev_msocket)
 		if (msocket(self->dir, AF_INET, SOCK_DGRAM, 0) != -1 || errno != ENOTSUP)
 			_exit(12);
 		if (msocket("/no/such", AF_INET, SOCK_DGRAM, 0) != -1 || errno != ENOENT)
+			_exit(13);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+static int socket_on_fd(void *arg)
+{
+	int fd = msocketat(*(int *)arg, AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+TEST_F(shim, handles)
+{
+	char link[256];
+	int h, dir, stack, hb;
+
+	/* by path; msocketat() takes the handle */
+	h = msocket_handle(self->a);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(h, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(self->ca, cookie_close(msocketat(h, AF_INET, SOCK_STREAM, 0)));
+	/* a handle is no directory */
+	EXPECT_EQ(-1, openat(h, "..", O_RDONLY));
+	EXPECT_EQ(ENOTDIR, errno);
+	close(h);
+	/* relative to a directory, and of an open stack directory itself */
+	dir = open(self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dir);
+	h = msocket_handleat(dir, "b", 0);
+	EXPECT_EQ(self->cb, cookie_close(msocketat(h, AF_INET, SOCK_DGRAM, 0)));
+	close(h);
+	stack = openat(dir, "a", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	h = msocket_handleat(stack, "", AT_EMPTY_PATH);
+	EXPECT_EQ(self->ca, cookie_close(msocketat(h, AF_INET6, SOCK_DGRAM, 0)));
+	close(h);
+	close(stack);
+	/* symbolic links are followed unless AT_SYMLINK_NOFOLLOW */
+	snprintf(link, sizeof(link), "%s/link", self->dir);
+	ASSERT_EQ(0, symlink(self->a, link));
+	h = msocket_handleat(dir, "link", 0);
+	EXPECT_EQ(self->ca, cookie_close(msocketat(h, AF_INET, SOCK_DGRAM, 0)));
+	close(h);
+	EXPECT_EQ(-1, msocket_handleat(dir, "link", AT_SYMLINK_NOFOLLOW));
+	EXPECT_EQ(ENOTSUP, errno);
+	/* errors */
+	EXPECT_EQ(-1, msocket_handle(NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, msocket_handleat(dir, "a", AT_REMOVEDIR));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, msocket_handleat(dir, "", 0));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, msocket_handleat(dir, "", AT_EMPTY_PATH));
+	EXPECT_EQ(ENOTSUP, errno);
+	EXPECT_EQ(-1, msocket_handle(self->dir));
+	EXPECT_EQ(ENOTSUP, errno);
+	EXPECT_EQ(-1, msocket_handle("/no/such"));
+	EXPECT_EQ(ENOENT, errno);
+	close(dir);
+	/*
+	 * Delegation: another user may not use stack b (mode 0700), but may
+	 * through a handle that root made; the stack directory fd root opened
+	 * gives it nothing (it is checked against the caller).
+	 */
+	hb = msocket_handle(self->b);
+	ASSERT_LE(0, hb);
+	EXPECT_EQ(0, as_user(1003, 1003, 1003, socket_on_fd, &hb));
+	close(hb);
+	stack = open(self->b, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	EXPECT_EQ(EACCES, as_user(1003, 1003, 1003, socket_on_fd, &stack));
+	close(stack);
+}
+
+TEST_F(shim, handle_fallback_without_dev_msocket)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		int h;
+
+		if (unshare(CLONE_NEWNS) || mount("tmpfs", "/dev", "tmpfs", 0, NULL))
+			_exit(10);
+		h = msocket_handle(self->a);
+		if (cookie_close(msocketat(h, AF_INET, SOCK_DGRAM, 0)) != self->ca)
+			_exit(11);
+		if (msocket_handle(self->dir) != -1 || errno != ENOTSUP)
+			_exit(12);
+		if (msocket_handle("/no/such") != -1 || errno != ENOENT)
 			_exit(13);
 		_exit(0);
 	}
