@@ -3,7 +3,7 @@
 //! The `families=` mount option: which address families a stack serves.
 //!
 //! ```text
-//! mount -t msockfs -o families=inet,inet6 netns=vpn /dev/net/vpn
+//! mount -t msockfs -o families=inet:inet6 netns=vpn /dev/net/vpn
 //! ```
 //!
 //! A list of family names (`AF_INET` is `inet`, as below) or decimal numbers
@@ -71,8 +71,13 @@ const NAMES: [Option<&[u8]>; 46] = [
     Some(b"mctp\0"),
 ];
 
-// Every family the kernel knows has a bit (AF_MAX is 46 in Linux 7.2).
-const _: () = assert!(NAMES.len() <= FamilySet::BITS as usize);
+/// One past the highest family of the kernel built against.
+const AF_MAX: usize = kernel::bindings::AF_MAX as usize;
+
+// Every family has a bit in the set; a family newer than the names here is
+// still reachable by its number.
+const _: () = assert!(AF_MAX <= FamilySet::BITS as usize);
+const _: () = assert!(NAMES.len() <= AF_MAX);
 
 /// Whether `family` is in `set`.
 #[inline(always)]
@@ -101,7 +106,7 @@ fn parse_one(item: &[u8]) -> Result<u32> {
     }
     let n = item.iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'));
     // AF_UNSPEC (0) is not a family one can make sockets of.
-    if n == 0 || n as usize >= NAMES.len() {
+    if n == 0 || n as usize >= AF_MAX {
         return Err(EINVAL);
     }
     Ok(n)

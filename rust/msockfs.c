@@ -280,9 +280,9 @@ static int msockfs_parse_param(struct fs_context *fc, struct fs_parameter *param
 		src.kind = MSOCK_SRC_CURRENT;
 		return msockfs_set_source(fc, NULL, &src, false);
 	/*
-	 * Ids are read in the mounter's user namespace, wherever they come
-	 * in the options (naming the stack switches fc->user_ns to its owner,
-	 * so fsparam_uid() would read them in either, by order).
+	 * Ids are read in the user namespace of the mounter, whose credentials
+	 * the fs_context holds (also when another process calls fsconfig()
+	 * on a passed fd), not in that of the stack's owner.
 	 */
 	case Opt_uid:
 		ctx->uid = make_kuid(fc->cred->user_ns, result.uint_32);
@@ -437,7 +437,8 @@ static struct inode *msockfs_info_inode(struct inode *root, enum msockfs_info_fi
 	if (!inode)
 		return NULL;
 	inode->i_ino = 2 + which;
-	inode->i_mode = S_IFREG | 0444;
+	/* Readable by whom may read the root (STACK_INFO's rule). */
+	inode->i_mode = S_IFREG | (root->i_mode & 0444);
 	inode->i_uid = root->i_uid;
 	inode->i_gid = root->i_gid;
 	simple_inode_init_ts(inode);
@@ -480,8 +481,8 @@ static void msockfs_access_changed(struct super_block *sb)
 	info->uid = root->i_uid;
 	info->gid = root->i_gid;
 	info->mode = root->i_mode & S_IALLUGO;
-	/* Pairs with the acquires in msockfs_file_permission() and the handles. */
-	smp_store_release(&info->access_gen, info->access_gen + 1);
+	/* Pairs with the acquire in msockfs_access_gen(). */
+	atomic64_set_release(&info->access_gen, atomic64_read(&info->access_gen) + 1);
 	spin_unlock(&info->attr_lock);
 }
 
@@ -586,6 +587,7 @@ static int msockfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	info->source = ctx->source;
 	ctx->source = NULL;
 	spin_lock_init(&info->attr_lock);
+	atomic64_set(&info->access_gen, 0);
 	info->uid = ctx->uid;
 	info->gid = ctx->gid;
 	info->mode = ctx->mode;

@@ -84,14 +84,14 @@ static bool msockfs_memo_usable(struct file *file, int mask)
 	       mask && !(mask & ~MSOCKFS_MEMO_MASK) && current_cred() == file->f_cred;
 }
 
-static unsigned long msockfs_memo(unsigned long gen, int mask)
+static unsigned long msockfs_memo(u64 gen, int mask)
 {
-	return gen << 3 | mask;
+	return (unsigned long)gen << 3 | mask;
 }
 
 /* The full check, recording a grant made at generation @gen in the memo. */
 static noinline int msockfs_file_permission_slow(struct file *file, int mask,
-						 bool memo, unsigned long gen)
+						 bool memo, u64 gen)
 {
 	int err = msockfs_root_permission(&file->f_path, mask);
 
@@ -109,15 +109,14 @@ int msockfs_file_permission(struct file *file, int mask)
 {
 	struct msockfs_info *info = msockfs_sb_info(file->f_path.mnt->mnt_sb);
 	bool memo = msockfs_memo_usable(file, mask);
-	unsigned long gen = 0;
+	u64 gen = 0;
 	int err;
 
 	if (memo) {
 		err = msockfs_mnt_permission(file->f_path.mnt, mask);
 		if (err)
 			return err;
-		/* Pairs with the release in msockfs_access_changed(). */
-		gen = smp_load_acquire(&info->access_gen);
+		gen = msockfs_access_gen(info);
 		if ((unsigned long)READ_ONCE(file->private_data) == msockfs_memo(gen, mask))
 			return 0;
 	}
@@ -149,7 +148,7 @@ void msockfs_file_owner(struct file *file, u32 *uid, u32 *gid, u32 *mode)
  */
 struct msockfs_handle {
 	struct path path;	/* the stack root, on the mount it was made through */
-	unsigned long gen;	/* the access generation it was granted at */
+	u64 gen;		/* the access generation it was granted at */
 };
 
 static int msocket_handle_release(struct inode *inode, struct file *file)
@@ -163,10 +162,7 @@ static int msocket_handle_release(struct inode *inode, struct file *file)
 
 static bool msockfs_handle_revoked(const struct msockfs_handle *h)
 {
-	struct msockfs_info *info = msockfs_sb_info(h->path.mnt->mnt_sb);
-
-	/* Pairs with the release in msockfs_access_changed(). */
-	return smp_load_acquire(&info->access_gen) != h->gen;
+	return msockfs_access_gen(msockfs_sb_info(h->path.mnt->mnt_sb)) != h->gen;
 }
 
 static void msocket_handle_show_fdinfo(struct seq_file *m, struct file *file)
@@ -189,15 +185,16 @@ static const struct file_operations msocket_handle_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
+static void msockfs_audit_handle(const struct msockfs_stack *stack, enum msock_route route,
+				 int result);
+
 /*
  * A handle for the stack root at @path, if the caller has @mask on it. The
  * generation is read before the check: a change after it revokes the handle.
  */
-static int msockfs_make_handle(const struct path *path, int mask)
+static int msockfs_new_handle(const struct path *path, int mask)
 {
-	struct msockfs_info *info = msockfs_sb_info(path->mnt->mnt_sb);
-	/* Pairs with the release in msockfs_access_changed(). */
-	unsigned long gen = smp_load_acquire(&info->access_gen);
+	u64 gen = msockfs_access_gen(msockfs_sb_info(path->mnt->mnt_sb));
 	struct msockfs_handle *h;
 	int fd;
 
@@ -218,9 +215,18 @@ static int msockfs_make_handle(const struct path *path, int mask)
 	return fd;
 }
 
+/* ... and its audit record: a delegation is always worth one. */
+static int msockfs_make_handle(const struct path *path, int mask, enum msock_route route)
+{
+	int fd = msockfs_new_handle(path, mask);
+
+	msockfs_audit_handle(&msockfs_sb_info(path->mnt->mnt_sb)->stack, route, fd);
+	return fd;
+}
+
 int msockfs_file_make_handle(struct file *file, int mask)
 {
-	return msockfs_make_handle(&file->f_path, mask);
+	return msockfs_make_handle(&file->f_path, mask, MSOCK_ROUTE_DIR);
 }
 
 /* Only called for files of msocket_handle_fops (from their ioctl). */
@@ -269,7 +275,7 @@ int msockfs_path_permission(const struct msockfs_path *sp, int mask)
 
 int msockfs_path_make_handle(const struct msockfs_path *sp, int mask)
 {
-	return msockfs_make_handle(&sp->path, mask);
+	return msockfs_make_handle(&sp->path, mask, MSOCK_ROUTE_PATH);
 }
 
 void msockfs_path_release(struct msockfs_path *sp)
@@ -278,13 +284,18 @@ void msockfs_path_release(struct msockfs_path *sp)
 }
 
 /*
- * The audit record of a socket asked of a stack (AUDIT_KERNEL_OTHER, the
- * type for third-party modules), when auditing is enabled: which stack (its
- * name, hex-encoded when it has characters audit would not print plainly,
- * as audit_log_untrustedstring() does, and its netns), the family, type and
- * protocol, the route, the caller (audit_log_task_info()) and the result.
- * It belongs to the ioctl's audit context, so a rule that audits the
- * ioctl(2) gets it in the same event; an exclude rule on the type drops it.
+ * Audit records (AUDIT_KERNEL_OTHER, the type for third-party modules),
+ * when auditing is enabled: "op=msocket" for a socket asked of a stack,
+ * "op=msocket_handle" for a stack handle. They name the stack (its name,
+ * hex-encoded when it has characters audit would not print plainly, as
+ * audit_log_untrustedstring() does, and its netns), for sockets the family
+ * the socket would have, its type and protocol, the route, the caller
+ * (audit_log_task_info()) and the result. They belong to the ioctl's audit
+ * context, so a rule that audits the ioctl(2) gets them in the same event;
+ * an exclude rule on the type drops them. Failures and handles are always
+ * recorded; a socket made is recorded when audit rules are loaded (the
+ * task's audit context is live), so that auditing with no rules does not
+ * log every socket of every msocket user.
  */
 static const char *const msockfs_route_names[] = {
 	[MSOCK_ROUTE_PATH]	= "path",
@@ -306,24 +317,54 @@ static void msockfs_audit_string(struct audit_buffer *ab, const char *s)
 	audit_log_format(ab, "\"%s\"", s);
 }
 
-void msockfs_audit_socket(const struct msockfs_stack *stack, enum msock_route route,
-			  int family, int type, int protocol, int result)
+static struct audit_buffer *msockfs_audit_start(const struct msockfs_stack *stack,
+						const char *op, enum msock_route route)
 {
 	const struct msockfs_info *info = container_of(stack, struct msockfs_info, stack);
 	struct audit_buffer *ab;
 
-	if (!audit_enabled || route >= ARRAY_SIZE(msockfs_route_names))
-		return;
+	if (route >= ARRAY_SIZE(msockfs_route_names))
+		return NULL;
 	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_KERNEL_OTHER);
 	if (!ab)
-		return;
-	audit_log_format(ab, "op=msocket route=%s stack=", msockfs_route_names[route]);
+		return NULL;
+	audit_log_format(ab, "op=%s route=%s stack=", op, msockfs_route_names[route]);
 	msockfs_audit_string(ab, info->source);
-	audit_log_format(ab, " netns=%u family=%d type=%d protocol=%d",
-			 stack->net->ns.inum, family, type, protocol);
+	audit_log_format(ab, " netns=%u", stack->net->ns.inum);
+	return ab;
+}
+
+static void msockfs_audit_end(struct audit_buffer *ab, int result)
+{
 	audit_log_task_info(ab);
 	audit_log_format(ab, " errno=%d res=%d", result < 0 ? -result : 0, result >= 0);
 	audit_log_end(ab);
+}
+
+void msockfs_audit_socket(const struct msockfs_stack *stack, enum msock_route route,
+			  int family, int type, int protocol, int result)
+{
+	struct audit_buffer *ab;
+
+	if (!audit_enabled || (result >= 0 && audit_dummy_context()))
+		return;
+	ab = msockfs_audit_start(stack, "msocket", route);
+	if (!ab)
+		return;
+	audit_log_format(ab, " sock_family=%d sock_type=%d protocol=%d", family, type, protocol);
+	msockfs_audit_end(ab, result);
+}
+
+static void msockfs_audit_handle(const struct msockfs_stack *stack, enum msock_route route,
+				 int result)
+{
+	struct audit_buffer *ab;
+
+	if (!audit_enabled)
+		return;
+	ab = msockfs_audit_start(stack, "msocket_handle", route);
+	if (ab)
+		msockfs_audit_end(ab, result);
 }
 
 /* The published ABI (also asserted in rust/uapi.rs against its mirror). */

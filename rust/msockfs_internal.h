@@ -6,6 +6,7 @@
 #ifndef _MSOCKFS_INTERNAL_H
 #define _MSOCKFS_INTERNAL_H
 
+#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
@@ -32,7 +33,7 @@ struct msockfs_info {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
-	unsigned long access_gen;
+	atomic64_t access_gen;	/* 64 bits everywhere: never wraps */
 };
 
 static_assert(offsetof(struct msockfs_info, stack) == 0);
@@ -46,5 +47,11 @@ extern struct file_system_type msockfs_type;
 extern const struct file_operations msockfs_root_fops;
 
 void msockfs_owner(struct msockfs_info *info, kuid_t *uid, kgid_t *gid, umode_t *mode);
+
+/* Pairs with the release in msockfs_access_changed(). */
+static inline u64 msockfs_access_gen(struct msockfs_info *info)
+{
+	return atomic64_read_acquire(&info->access_gen);
+}
 
 #endif /* _MSOCKFS_INTERNAL_H */

@@ -53,13 +53,25 @@ pub(crate) fn split_type(type_: i32) -> Result<SocketType> {
     })
 }
 
+/// The family a socket of `domain` and base type `base` is made in: as
+/// `__sock_create()` does, an `AF_INET` socket of type `SOCK_PACKET` (the
+/// obsolete interface) is an `AF_PACKET` socket.
+pub(crate) fn effective_family(domain: i32, base: i32) -> i32 {
+    if domain == bindings::AF_INET as i32 && base == bindings::sock_type_SOCK_PACKET as i32 {
+        bindings::AF_PACKET as i32
+    } else {
+        domain
+    }
+}
+
 /// Validates a request before any object is made.
 ///
 /// The family is judged first: an unsupported family, or one the stack does
 /// not serve (`families=`), is `EAFNOSUPPORT` even when the type is bad too,
 /// so that VUOS `vustack -s`, which probes with `msocket(stack, family, -1,
-/// 0)` and takes `EINVAL` to mean "supported", works. With a valid type the
-/// errors are exactly those of `socket(2)`.
+/// 0)` and takes `EINVAL` to mean "supported", works; the family the socket
+/// would really have must be served too. With a valid type the errors are
+/// exactly those of `socket(2)`.
 pub(crate) fn check(
     req: &Request,
     served: FamilySet,
@@ -72,6 +84,9 @@ pub(crate) fn check(
         return Err(eafnosupport());
     }
     match split_type(req.type_) {
+        Ok(t) if !families::allows(served, effective_family(req.domain, t.base)) => {
+            Err(eafnosupport())
+        }
         Ok(t) => Ok(t),
         // Whether the family exists decides between the two errors; if
         // that cannot be found out (no memory for the probe), say so.
@@ -172,6 +187,16 @@ mod tests {
         );
         assert_eq!(check(&req(AF_INET, STREAM), 0, never), Err(eafnosupport()));
         assert!(check(&req(10, STREAM), inet6_only, never).is_ok());
+        // AF_INET + SOCK_PACKET is an AF_PACKET socket: both must be served.
+        let inet_only = 1 << AF_INET;
+        assert_eq!(
+            check(&req(AF_INET, 10), inet_only, never),
+            Err(eafnosupport())
+        );
+        assert!(check(&req(AF_INET, 10), inet_only | 1 << 17, never).is_ok());
+        assert!(check(&req(AF_INET, DGRAM), inet_only, never).is_ok());
+        assert_eq!(effective_family(AF_INET, 10), 17);
+        assert_eq!(effective_family(10, 10), 10);
     }
 
     #[test]

@@ -21,7 +21,8 @@ fn read_arg<T: kernel::transmute::FromBytes>(arg: UserPtr) -> Result<T> {
 }
 
 /// A socket asked of `stack` by `route`: `allowed` decides whether the
-/// caller may have it; the attempt is audited either way.
+/// caller may have it; the attempt is audited either way, with the family
+/// the socket would have.
 fn socket_op(
     stack: &Stack,
     route: Route,
@@ -29,7 +30,9 @@ fn socket_op(
     allowed: impl FnOnce() -> Result,
 ) -> Result<isize> {
     let r = allowed().and_then(|()| socket::create_fd(stack, req));
-    stack.audit(route, req.domain, req.type_, req.protocol, &r);
+    let family = socket::split_type(req.type_)
+        .map_or(req.domain, |t| socket::effective_family(req.domain, t.base));
+    stack.audit(route, family, req.type_, req.protocol, &r);
     Ok(r? as isize)
 }
 

@@ -570,11 +570,24 @@ TEST_F(sec, families_option)
 	/* not served: EAFNOSUPPORT even for a bad type (vustack -s) */
 	EXPECT_EQ(EAFNOSUPPORT, three_routes(self->stack, AF_INET6, -1));
 	EXPECT_EQ(EINVAL, three_routes(self->stack, AF_INET, -1));
+	/* AF_INET + SOCK_PACKET is an AF_PACKET socket: packet is not served */
+	EXPECT_EQ(EAFNOSUPPORT, three_routes(self->stack, AF_INET, SOCK_PACKET));
 	ASSERT_EQ(0, mount_options(self->stack, buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, ",families=inet"));
 	snprintf(path, sizeof(path), "%s/options", self->stack);
 	ASSERT_LT(0, read_small_file(path, buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, ",families=inet\n"));
+	ASSERT_EQ(0, mount(NULL, self->stack, NULL, MS_REMOUNT, "families=inet:packet"));
+	{
+		int fd = msock_path_socket(self->stack, AF_INET, SOCK_PACKET, htons(0x0003));
+		int domain = 0;
+		socklen_t len = sizeof(domain);
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len));
+		EXPECT_EQ(AF_PACKET, domain);
+		close(fd);
+	}
 	/* numbers and names, in any order: shown as names in family order */
 	ASSERT_EQ(0, mount(NULL, self->stack, NULL, MS_REMOUNT, "families=10:unix:2"));
 	EXPECT_EQ(0, three_routes(self->stack, AF_INET6, SOCK_DGRAM));
@@ -760,6 +773,26 @@ TEST_F(sec, reports_follow_chmod_and_chown)
 	EXPECT_NE(NULL, strstr(buf, "uid=1001,gid=2001,mode=700"));
 }
 
+/* The info files are readable by whom may read the root (STACK_INFO's rule). */
+static int read_netns_file(void *p)
+{
+	char path[300], buf[64];
+
+	snprintf(path, sizeof(path), "%s/netns", (const char *)p);
+	return read_small_file(path, buf, sizeof(buf)) < 0 ? errno : 0;
+}
+
+TEST_F(sec, info_files_follow_read_permission)
+{
+	ASSERT_EQ(0, mount_sec(self, "uid=1001,gid=2001,mode=0751"));
+	EXPECT_EQ(0, as_user(MSK_UID_A, MSK_UID_A, MSK_GID_X, read_netns_file, self->stack));
+	EXPECT_EQ(0, as_user(MSK_UID_B, MSK_UID_B, MSK_GID_S, read_netns_file, self->stack));
+	EXPECT_EQ(EACCES, as_user(MSK_UID_C, MSK_UID_C, MSK_GID_X, read_netns_file,
+				  self->stack));
+	ASSERT_EQ(0, chmod(self->stack, 0755));
+	EXPECT_EQ(0, as_user(MSK_UID_C, MSK_UID_C, MSK_GID_X, read_netns_file, self->stack));
+}
+
 /* ---- the owner must be mapped ---- */
 
 static int enter_other_user_netns(void *arg)
@@ -901,6 +934,20 @@ static int audit_set_enabled(int fd, __u32 enabled)
 	return audit_request(fd, AUDIT_SET, &s, sizeof(s), NULL, 0);
 }
 
+/*
+ * An audit rule that matches nothing the test does (never, on exit of
+ * getppid(2)): with any rule loaded, tasks' audit contexts are live.
+ */
+static int audit_rule(int fd, int type)
+{
+	struct audit_rule_data r = {
+		.flags = AUDIT_FILTER_EXIT, .action = AUDIT_NEVER,
+	};
+
+	r.mask[AUDIT_WORD(SYS_getppid)] = AUDIT_BIT(SYS_getppid);
+	return audit_request(fd, type, &r, sizeof(r), NULL, 0);
+}
+
 /* Collect the text of AUDIT_KERNEL_OTHER records arriving within ms milliseconds. */
 static int audit_collect(int fd, char *out, size_t size, int ms)
 {
@@ -929,6 +976,39 @@ static int audit_collect(int fd, char *out, size_t size, int ms)
 	return count;
 }
 
+/*
+ * Every route once, and one request of another user that is denied; in a
+ * new process, since only tasks made after auditing was first enabled have
+ * an audit context (audit_alloc()), as on a system that audits from boot.
+ * Returns 0 if every call gave what it should.
+ */
+static int audit_every_route(const char *stack)
+{
+	int dir, h, pid, status, fail = 0;
+
+	pid = fork();
+	if (pid == 0) {
+		fail |= errno_of(msock_path_socket(stack, AF_INET6, SOCK_DGRAM, 0));
+		fail |= errno_of(msock_path_socket(stack, AF_INET, SOCK_PACKET, htons(0x0003)));
+		dir = open_dir(stack);
+		fail |= fd_socket_err(dir);
+		h = msock_get_handle(dir);
+		fail |= errno_of(msock_fd_socket(h, AF_UNIX, SOCK_STREAM, 0));
+		close(h);
+		close(dir);
+		_exit(fail ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		fail = 1;
+	pid = fork();
+	if (pid == 0)
+		_exit(msk_become(MSK_UID_C, MSK_UID_C, 0, NULL) ? 100 :
+		      errno_of(msock_path_socket(stack, AF_INET, SOCK_STREAM, 0)));
+	if (waitpid(pid, &status, 0) != pid || WEXITSTATUS(status) != EACCES)
+		fail |= 2;
+	return fail;
+}
+
 TEST_F(sec, audit_records)
 {
 	struct audit_status was = {};
@@ -936,8 +1016,7 @@ TEST_F(sec, audit_records)
 		.nl_family = AF_NETLINK, .nl_groups = 1 << (AUDIT_NLGRP_READLOG - 1),
 	};
 	char text[16384], want[256];
-	int ctl, log, dir, h, n, status;
-	pid_t pid;
+	int ctl, log, n;
 
 	ctl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 	if (ctl < 0)
@@ -951,40 +1030,40 @@ TEST_F(sec, audit_records)
 	/* off: nothing */
 	ASSERT_EQ(0, audit_set_enabled(ctl, 0));
 	audit_collect(log, text, sizeof(text), 200);
-	EXPECT_EQ(0, errno_of(msock_path_socket(self->stack, AF_INET, SOCK_STREAM, 0)));
+	EXPECT_EQ(0, audit_every_route(self->stack));
 	EXPECT_EQ(0, audit_collect(log, text, sizeof(text), 500));
 
-	/* on: one record per socket asked for, by every route, denials too */
+	/* on, no rules: failures and handles only */
 	ASSERT_EQ(0, audit_set_enabled(ctl, 1));
 	audit_collect(log, text, sizeof(text), 200);	/* the config change */
-	EXPECT_EQ(0, errno_of(msock_path_socket(self->stack, AF_INET6, SOCK_DGRAM, 0)));
-	dir = open_dir(self->stack);
-	ASSERT_LE(0, dir);
-	EXPECT_EQ(0, fd_socket_err(dir));
-	h = msock_get_handle(dir);
-	ASSERT_LE(0, h);
-	EXPECT_EQ(0, errno_of(msock_fd_socket(h, AF_UNIX, SOCK_STREAM, 0)));
-	pid = fork();
-	if (pid == 0)
-		_exit(msk_become(MSK_UID_C, MSK_UID_C, 0, NULL) ? 100 :
-		      errno_of(msock_path_socket(self->stack, AF_INET, SOCK_STREAM, 0)));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(EACCES, WEXITSTATUS(status));
+	EXPECT_EQ(0, audit_every_route(self->stack));
 	n = audit_collect(log, text, sizeof(text), 1000);
-	audit_set_enabled(ctl, was.enabled);
-	TH_LOG("records:\n%s", text);
-	EXPECT_EQ(4, n);
-	snprintf(want, sizeof(want), "op=msocket route=path stack=\"netns=%s\" netns=", self->ns);
-	EXPECT_NE(NULL, strstr(text, want));
-	EXPECT_NE(NULL, strstr(text, "family=10 type=2 protocol=0"));
-	EXPECT_NE(NULL, strstr(text, "op=msocket route=dir"));
-	EXPECT_NE(NULL, strstr(text, "op=msocket route=handle"));
-	EXPECT_NE(NULL, strstr(text, "family=1 type=1"));
+	TH_LOG("no rules:\n%s", text);
+	EXPECT_EQ(2, n);
+	EXPECT_NE(NULL, strstr(text, "op=msocket_handle route=dir"));
 	EXPECT_NE(NULL, strstr(text, "uid=1003"));
 	EXPECT_NE(NULL, strstr(text, "errno=13 res=0"));
+
+	/* on, with a rule loaded: every request */
+	ASSERT_EQ(0, audit_rule(ctl, AUDIT_ADD_RULE));
+	audit_collect(log, text, sizeof(text), 200);
+	EXPECT_EQ(0, audit_every_route(self->stack));
+	n = audit_collect(log, text, sizeof(text), 1000);
+	audit_rule(ctl, AUDIT_DEL_RULE);
+	audit_set_enabled(ctl, was.enabled);
+	TH_LOG("with a rule:\n%s", text);
+	EXPECT_EQ(6, n);
+	snprintf(want, sizeof(want), "op=msocket route=path stack=\"netns=%s\" netns=", self->ns);
+	EXPECT_NE(NULL, strstr(text, want));
+	EXPECT_NE(NULL, strstr(text, "sock_family=10 sock_type=2 protocol=0"));
+	/* the family the socket has: AF_INET + SOCK_PACKET is AF_PACKET */
+	EXPECT_NE(NULL, strstr(text, "sock_family=17 sock_type=10 protocol=768"));
+	EXPECT_NE(NULL, strstr(text, "op=msocket route=dir"));
+	EXPECT_NE(NULL, strstr(text, "op=msocket_handle route=dir"));
+	EXPECT_NE(NULL, strstr(text, "op=msocket route=handle"));
+	EXPECT_NE(NULL, strstr(text, "sock_family=1 sock_type=1"));
+	EXPECT_NE(NULL, strstr(text, "errno=13 res=0"));
 	EXPECT_NE(NULL, strstr(text, "errno=0 res=1"));
-	close(h);
-	close(dir);
 	close(log);
 	close(ctl);
 }
