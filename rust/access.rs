@@ -89,6 +89,8 @@ pub(crate) fn check(
     }
 }
 
+// KUnit runs on the reference kernel only (Kbuild: msocket_kunit).
+#[cfg(msocket_kunit)]
 #[kunit_tests(msocket_access)]
 mod tests {
     use super::*;

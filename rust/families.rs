@@ -124,6 +124,8 @@ pub(crate) fn parse(s: &[u8]) -> Result<FamilySet> {
     Ok(set)
 }
 
+// KUnit runs on the reference kernel only (Kbuild: msocket_kunit).
+#[cfg(msocket_kunit)]
 #[kunit_tests(msocket_families)]
 mod tests {
     use super::*;

@@ -9,14 +9,13 @@
 //! `bindings` rather than the `kernel` crate's file and fd types, which
 //! differ between the kernel versions msocket supports.
 
-use crate::families::FamilySet;
+use crate::{compat::UserPtr, families::FamilySet};
 use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 use kernel::{
     bindings,
     ffi::{c_char, c_int},
     prelude::*,
     types::Opaque,
-    uaccess::UserPtr,
 };
 
 /// `struct msock_source` of msockfs.h: what a mount source names.

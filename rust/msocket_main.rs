@@ -23,6 +23,8 @@ use kernel::{
     prelude::*,
 };
 
+#[macro_use]
+mod compat;
 mod access;
 mod families;
 mod glue;
@@ -31,10 +33,10 @@ mod source;
 mod stack;
 mod uapi;
 
-module! {
+msocket_module! {
     type: MsocketModule,
     name: "msocket",
-    authors: ["The msocket developers"],
+    author: "The msocket developers",
     description: "msockfs: network stacks named in the file system, and msocket()",
     license: "GPL",
     alias: ["fs-msockfs"],

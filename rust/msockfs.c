@@ -173,7 +173,7 @@ static int msockfs_set_net_file(struct fs_context *fc, struct file *file,
 		return invalfc(fc, "netns argument is not an nsfs file");
 	}
 	ns = get_proc_ns(file_inode(file));
-	if (!ns || ns->ns_type != CLONE_NEWNET) {
+	if (!ns || msockfs_ns_type(ns) != CLONE_NEWNET) {
 		kfree(source);
 		return invalfc(fc, "netns argument is not a network namespace");
 	}

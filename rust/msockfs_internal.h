@@ -12,6 +12,7 @@
 #include <linux/uidgid.h>
 
 #include "msockfs.h"
+#include "msockfs_compat.h"
 
 /*
  * One mounted stack: sb->s_fs_info. It starts with the head the socket path

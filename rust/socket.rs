@@ -106,6 +106,8 @@ pub(crate) fn create_fd(stack: &Stack, req: &Request) -> Result<u32> {
     Socket::create(net, req.domain, t.base, req.protocol)?.into_fd(t.cloexec, t.nonblock)
 }
 
+// KUnit runs on the reference kernel only (Kbuild: msocket_kunit).
+#[cfg(msocket_kunit)]
 #[kunit_tests(msocket_socket_type)]
 mod tests {
     use super::*;

@@ -76,6 +76,8 @@ pub(crate) fn parse_netns(v: &[u8]) -> Result<Source<'_>> {
     Ok(Source::NetnsName(v))
 }
 
+// KUnit runs on the reference kernel only (Kbuild: msocket_kunit).
+#[cfg(msocket_kunit)]
 #[kunit_tests(msocket_source)]
 mod tests {
     use super::*;

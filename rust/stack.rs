@@ -5,16 +5,14 @@
 
 use crate::{
     access::{self, Operation},
+    compat::{FromBytes, UserPtr, UserSlice},
     glue::{Route, Stack, StackFile, StackHandle, StackPath},
     socket::{self, Request},
     uapi::*,
 };
-use kernel::{
-    prelude::*,
-    uaccess::{UserPtr, UserSlice},
-};
+use kernel::prelude::*;
 
-fn read_arg<T: kernel::transmute::FromBytes>(arg: UserPtr) -> Result<T> {
+fn read_arg<T: FromBytes>(arg: UserPtr) -> Result<T> {
     UserSlice::new(arg, core::mem::size_of::<T>())
         .reader()
         .read::<T>()

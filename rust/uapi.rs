@@ -5,10 +5,8 @@
 //! Both this file and msockfs.c pin the layouts and ioctl numbers to the same
 //! literal values at compile time, so the two cannot drift apart silently.
 
-use kernel::{
-    ioctl::{_IO, _IOR, _IOW},
-    transmute::{AsBytes, FromBytes},
-};
+use crate::compat::{AsBytes, FromBytes};
+use kernel::ioctl::{_IO, _IOR, _IOW};
 
 /// ioctl type of msocket (unclaimed in Documentation/userspace-api/ioctl/ioctl-number.rst).
 pub(crate) const MSOCKIO: u32 = 0xB9;
