@@ -10,7 +10,8 @@ shift
 here=$(dirname "$(readlink -f "$0")")
 MSOCKET_REPO=$(cd "$here/../../.." && pwd)
 export MSOCKET_REPO
-export MSOCKET_KO=$MSOCKET_REPO/msocket.ko
+# The module built for the running kernel (msocket-vm sets it for stock kernels).
+export MSOCKET_KO=${MSOCKET_KO:-$MSOCKET_REPO/msocket.ko}
 export MSOCKET_BUILD=$MSOCKET_REPO/build
 export PATH=$MSOCKET_BUILD/bin:$PATH
 
