@@ -3,16 +3,21 @@
 # msocket: multi-stack Berkeley sockets for Linux.
 #
 #   make               build msocket.ko (against KDIR, default: the reference kernel)
+#   make install       install msocket.ko for the running kernel (or KDIR), depmod
+#   make dkms          install the module's source for DKMS and dkms install it
 #   make demo          build everything, boot the VM, show msocket working
-#   make check         build everything and run every test in the VM
+#   make check         build everything and run every test in the VM, on the
+#                      reference kernel and the stock ones (MSOCKET_KERNELS)
 #   make run CMD='...' run any command in the VM
 #   make vm            interactive shell in the VM
 #   make lint          rustfmt, clippy and checkpatch
 #   make kernel        build (or reuse) the reference kernel; print its path
 #   make install       install (PREFIX=/usr/local, DESTDIR=); make uninstall
 #
-# KDIR=/path/to/kernel/build builds the module against another tree (it must
-# have been built with the same LLVM as given here).
+# KDIR=/path/to/kernel/build (a build tree, or headers such as Debian's
+# /usr/src/linux-headers-RELEASE) builds the module for another kernel, in the
+# mode that fits it: with the kernel's own Rust, or self-contained
+# (tools/scripts/module.sh; Documentation/filesystems/msockfs.rst, "Building").
 
 LLVM ?= -19
 KERNEL_FRAGMENTS ?= tools/kernel/msocket.config
@@ -20,6 +25,8 @@ SETUP := tools/scripts/setup.sh
 VM := tools/vm/msocket-vm
 BUILD := $(CURDIR)/build
 
+# Whether KDIR was given (install-module builds for the running kernel if not).
+KDIR_GIVEN := $(filter-out undefined,$(origin KDIR))
 # The reference kernel, built on demand (once per make) and cached outside
 # the repository by tools/scripts/kernel.sh.
 ifeq ($(origin KDIR),undefined)
@@ -31,14 +38,46 @@ ifeq ($(origin KSRC),undefined)
 KSRC = $(eval KSRC := $(shell readlink -f $(KDIR)/source 2>/dev/null || echo $(KDIR)))$(KSRC)
 endif
 
-.PHONY: all modules setup kernel clean selftests libmsocket samples userspace check demo insn-profile \
-	run vm lint fmt rust-userspace rust-vm-tests bench msocket-bench check-debug check-kcsan \
-	rustfmt clippy checkpatch install uninstall install-userspace uninstall-userspace
+.PHONY: all modules install install-module uninstall-module dkms setup kernel clean selftests libmsocket samples userspace \
+	check demo insn-profile run vm lint fmt rust-userspace rust-vm-tests bench msocket-bench check-debug \
+	check-kcsan rustfmt clippy checkpatch uninstall install-userspace uninstall-userspace
 
 all: modules
 
 modules:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) modules
+	@tools/scripts/module.sh $(KDIR)
+
+# Install msocket.ko for the running kernel (or KDIR) where modprobe finds it,
+# so that mount -t msockfs loads it. DESTDIR installs into a staging tree.
+INSTALL_KDIR = $(if $(KDIR_GIVEN),$(KDIR),/lib/modules/$(shell uname -r)/build)
+install-module:
+	@if [ ! -e $(INSTALL_KDIR)/include/config/kernel.release ]; then \
+		echo "install-module: no kernel headers at $(INSTALL_KDIR) (Debian: apt install" \
+			"linux-headers-$$(uname -r), or give KDIR=)" >&2; \
+		$(if $(filter install-module,$(MAKECMDGOALS)),exit 1, \
+			echo "install: msocket.ko is not installed" >&2; exit 0); \
+	fi; \
+	rel=$$(cat $(INSTALL_KDIR)/include/config/kernel.release) && \
+	tools/scripts/module.sh $(INSTALL_KDIR) $(BUILD)/kernels/$$rel && \
+	install -D -m 0644 $(BUILD)/kernels/$$rel/msocket.ko \
+		$(DESTDIR)/lib/modules/$$rel/updates/msocket.ko && \
+	echo "installed $(DESTDIR)/lib/modules/$$rel/updates/msocket.ko" && \
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $$rel
+
+uninstall-module:
+	@rel=$$(cat $(INSTALL_KDIR)/include/config/kernel.release 2>/dev/null) && \
+	[ -e $(DESTDIR)/lib/modules/$$rel/updates/msocket.ko ] && \
+	rm -f $(DESTDIR)/lib/modules/$$rel/updates/msocket.ko && \
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $$rel || true
+
+# DKMS: the module's sources in /usr/src/msocket-VERSION, built and installed
+# by dkms for the running kernel (DKMS_KERNEL=RELEASE for another), and again
+# by dkms for every kernel installed later (dkms.conf).
+MSOCKET_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_KERNEL ?= $(shell uname -r)
+dkms:
+	@tools/scripts/dkms-source.sh $(DESTDIR)/usr/src/msocket-$(MSOCKET_VERSION)
+	dkms install msocket/$(MSOCKET_VERSION) -k $(DKMS_KERNEL)
 
 setup:
 	@$(SETUP)
@@ -93,9 +132,10 @@ COMPLETIONS = bash:$(PREFIX)/share/bash-completion/completions/mstack \
 # man pages that are another name for msocket.3
 MAN3_LINKS = msocketat.3 msocket_handle.3 msocket_handleat.3
 
-# install-module (msocket.ko, depmod, DKMS) joins these two.
-install: install-userspace
-uninstall: uninstall-userspace
+# msocket.ko (install-module, above: for the running kernel or KDIR, with
+# depmod) and the userspace part.
+install: install-module install-userspace
+uninstall: uninstall-module uninstall-userspace
 
 install-userspace: libmsocket rust-userspace
 	$(MAKE) -C tools/lib/msocket OUTPUT=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
@@ -125,7 +165,7 @@ uninstall-userspace:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) clean
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) rust/msocket_helpers.c
 
 # The README's test command: everything, from a fresh machine.
 check:
@@ -161,11 +201,18 @@ demo:
 	@$(MAKE) --no-print-directory modules userspace
 	@$(VM) run -- $(CURDIR)/samples/demo.sh
 
-# The socket-creation benchmark (Documentation/userspace-api/msocket-performance.rst).
+# The socket-creation benchmark (Documentation/userspace-api/msocket-performance.rst);
+# KERNEL=debian-6.12 or debian-7.3 runs it on that stock kernel.
 bench:
 	@$(SETUP)
+ifdef KERNEL
+	@$(MAKE) --no-print-directory userspace
+	@tools/scripts/stock-kernel.sh build $(KERNEL) >/dev/null
+	@$(VM) --kernel $(KERNEL) run -- $(CURDIR)/tools/vm/guest/bench.sh
+else
 	@$(MAKE) --no-print-directory modules userspace
 	@$(VM) run -- $(CURDIR)/tools/vm/guest/bench.sh
+endif
 
 # Instructions per operation, per kernel function, under TCG (a QEMU plugin):
 # make insn-profile VARIANTS="socket_tcp msocketat_tcp"

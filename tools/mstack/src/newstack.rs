@@ -187,10 +187,20 @@ fn ip(args: &[&str]) -> Result<(), Error> {
 }
 
 const ALLOWED_CC: &str = "/proc/sys/net/ipv4/tcp_allowed_congestion_control";
+const AVAILABLE_CC: &str = "/proc/sys/net/ipv4/tcp_available_congestion_control";
 
 /// Outside the initial network namespace only the congestion controls in
 /// the (global) allowed list can be a namespace's default: add `cc` to it.
 fn allow_congestion_control(cc: &str) -> Result<(), Error> {
+    // Distribution kernels build most congestion controls as modules, which
+    // the kernel loads only when one is set in the initial namespace: load
+    // it here (tcp_allowed_congestion_control accepts only loaded ones).
+    let available = fs::read_to_string(AVAILABLE_CC).unwrap_or_default();
+    if !available.split_whitespace().any(|a| a == cc) {
+        let _ = Command::new("modprobe")
+            .args(["-q", &format!("tcp_{cc}")])
+            .status();
+    }
     let allowed = fs::read_to_string(ALLOWED_CC).map_err(|e| Error::io(ALLOWED_CC.into(), e))?;
     if allowed.split_whitespace().any(|a| a == cc) {
         return Ok(());

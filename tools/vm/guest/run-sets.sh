@@ -16,6 +16,9 @@ export MSOCKET_BUILD=$MSOCKET_REPO/build
 export PATH=$MSOCKET_BUILD/bin:$PATH
 
 echo "==> guest: kernel $(uname -r), $(nproc) CPUs"
+# A distribution kernel has tun as a module; its systemd makes /dev/net/tun
+# a static node whose first open loads it. This guest has no systemd.
+modprobe -q tun 2>/dev/null || true
 for script in "$@"; do
 	echo "==> guest: $script"
 	bash "$here/$script" "$results"
