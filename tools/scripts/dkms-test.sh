@@ -26,6 +26,10 @@ check() { local name=$1; shift; if "$@" >&2; then ok "$name"; else fail "$name";
 echo "TAP version 13"
 echo "# dkms $(dkms --version 2>/dev/null | head -n1), kernel $release, msocket $version"
 dkms remove "msocket/$version" --all >&2 2>/dev/null
+# The environment has the kernel's headers, not its image: give its module
+# directory the index an installed kernel has (dkms's depmod updates an
+# existing one only).
+[ -e "/lib/modules/$release/modules.dep" ] || depmod -a "$release" >&2
 check dkms_source "$REPO/tools/scripts/dkms-source.sh" "/usr/src/msocket-$version"
 check dkms_install dkms install "msocket/$version" -k "$release"
 ko=$(find "/lib/modules/$release/updates" -name 'msocket.ko*' 2>/dev/null | head -n1)

@@ -62,6 +62,8 @@ PKGS="clang-19 lld-19 llvm-19 libclang-19-dev bc bison flex libelf-dev libssl-de
 PKGS="$PKGS python3-pytest"
 # setuptools, wheel: pip-installing the Python package offline (tools/scripts/install-test.sh)
 PKGS="$PKGS python3-setuptools python3-wheel"
+# stock kernels (tools/scripts/stock-kernel.sh): the Debian 13 chroot for debian-7.3
+PKGS="$PKGS debootstrap"
 BPO_PKGS="qemu-system-x86 busybox-static"
 missing=
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
