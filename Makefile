@@ -17,7 +17,7 @@
 # KDIR=/path/to/kernel/build (a build tree, or headers such as Debian's
 # /usr/src/linux-headers-RELEASE) builds the module for another kernel, in the
 # mode that fits it: with the kernel's own Rust, or self-contained
-# (tools/scripts/module.sh; Documentation/filesystems/msockfs.rst, "Building").
+# (tools/scripts/module.sh; Documentation/admin-guide/msocket-kernels.rst).
 
 LLVM ?= -19
 KERNEL_FRAGMENTS ?= tools/kernel/msocket.config

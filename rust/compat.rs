@@ -8,7 +8,7 @@
 //! type, `kernel::transmute` and `authors:` in `module!`: for it, this module
 //! provides the same names. For 7.2 and later they are the `kernel` crate's
 //! own. The C side has its counterpart in
-//! msockfs_compat.h. Documentation/filesystems/msockfs.rst lists the
+//! msockfs_compat.h. Documentation/admin-guide/msocket-kernels.rst lists the
 //! supported kernels.
 
 pub(crate) use imp::*;

@@ -4,7 +4,7 @@
  * 7.3), in one place: the newest kernel's names, provided for older ones.
  * Macros are tested for directly; functions and fields by the release that
  * introduced them. The Rust counterpart is rust/compat.rs; the supported
- * kernels are listed in Documentation/filesystems/msockfs.rst.
+ * kernels are listed in Documentation/admin-guide/msocket-kernels.rst.
  */
 #ifndef _MSOCKFS_COMPAT_H
 #define _MSOCKFS_COMPAT_H

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build msocket.ko for the kernel whose headers or build tree is KDIR, in the
-# mode that fits it (Documentation/filesystems/msockfs.rst, "Building"):
+# mode that fits it (Documentation/admin-guide/msocket-kernels.rst):
 #
 #   kernel Rust     KDIR has CONFIG_RUST=y and its Rust metadata
 #                   (rust/libkernel.rmeta: a kernel build tree, Ubuntu's

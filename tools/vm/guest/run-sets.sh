@@ -19,6 +19,11 @@ echo "==> guest: kernel $(uname -r), $(nproc) CPUs"
 # A distribution kernel has tun as a module; its systemd makes /dev/net/tun
 # a static node whose first open loads it. This guest has no systemd.
 modprobe -q tun 2>/dev/null || true
+# The module's loaded size, for the record (Documentation/admin-guide/msocket-kernels.rst).
+if insmod "$MSOCKET_KO" 2>/dev/null; then
+	grep '^msocket ' /proc/modules > "$results/module.txt"
+	rmmod msocket
+fi
 for script in "$@"; do
 	echo "==> guest: $script"
 	bash "$here/$script" "$results"

@@ -367,7 +367,7 @@ TEST_F(msockfs, fsconfig_string_and_fd)
 /*
  * An O_PATH fd works too where fsconfig() takes it with fget_raw(): 7.2 and
  * 7.3 do; Linux 6.12 takes it with fget(), which refuses O_PATH fds (EBADF
- * before msockfs sees it). Documentation/filesystems/msockfs.rst, "Kernels".
+ * before msockfs sees it). Documentation/admin-guide/msocket-kernels.rst.
  */
 TEST_F(msockfs, fsconfig_opath_fd)
 {
