@@ -50,6 +50,12 @@ if [ "$inst_status" != 0 ] && [ "$ins_f" = 0 ]; then
 fi
 hp=$((hp + dp + ins_p))
 hf=$((hf + df + ins_f))
+echo "==> check: build modes (tools/scripts/build-modes-test.sh)"
+tools/scripts/build-modes-test.sh | tee build/build-modes-test.tap
+read -r bp bf < <(awk '/^ok / {p++} /^not ok / {f++} END {print p+0, f+0}' build/build-modes-test.tap)
+[ "$bp" = 0 ] && bf=$((bf + 1))
+hp=$((hp + bp))
+hf=$((hf + bf))
 echo "host: $hp passed, $hf failed, $hs skipped"
 
 # One kernel's VM test sets: "LABEL: N passed, M failed, K skipped" into
