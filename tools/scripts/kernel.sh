@@ -129,7 +129,8 @@ while kill -0 $pid 2>/dev/null; do
 	sleep 30
 	kill -0 $pid 2>/dev/null || break
 	n=$(grep -cE '^ +(CC|RUSTC|AS|LD|AR)' "$LOG" || true)
-	last=$(grep -E '^ +(CC|RUSTC|LD)' "$LOG" | tail -n1 | sed 's/^ *//')
+	# (|| true: before the first compile there is no such line yet)
+	last=$(grep -E '^ +(CC|RUSTC|LD)' "$LOG" | tail -n1 | sed 's/^ *//' || true)
 	say "  $(( $(date +%s) - start ))s, $n objects, last: $last"
 done
 if ! wait $pid; then
