@@ -197,13 +197,16 @@ if ! diff <(grep '^CONFIG_' "$KDIR/.config" | grep -vE "$ignore" | sort) \
 	die "the private configuration differs from $KDIR/.config beyond Rust (above): the source or the tools do not match the headers"
 fi
 
-say "step 3/4: prepare (host tools, generated headers)"
-run "${K[@]}" -j"$JOBS" prepare
+# The Rust crates are built as rlibs with LLVM bitcode, for msocket's
+# link-time optimization: --emit=link writes lib<crate>.rlib beside the
+# kernel's own .o/.rmeta. prepare builds them (with CONFIG_RUST it runs the
+# rust/ directory), so the flags are given to it.
+RUST_RLIBS="-Cembed-bitcode=y --emit=link --out-dir=rust"
+say "step 3/4: prepare: host tools, generated headers, the Rust crates"
+run "${K[@]}" -j"$JOBS" RUSTFLAGS_KERNEL="$RUST_RLIBS" prepare
 
-say "step 4/4: the Rust crates, as rlibs with LLVM bitcode for msocket's link-time optimization"
-# --emit=link writes lib<crate>.rlib beside the kernel's own .o/.rmeta.
-run "${K[@]}" -j"$JOBS" RUSTFLAGS_KERNEL="-Cembed-bitcode=y --emit=link --out-dir=rust" \
-	rust/kernel.o rust/helpers/helpers.o
+say "step 4/4: check the Rust crates"
+run "${K[@]}" -j"$JOBS" RUSTFLAGS_KERNEL="$RUST_RLIBS" rust/kernel.o rust/helpers/helpers.o
 for c in core compiler_builtins ffi bindings uapi build_error kernel; do
 	[ -e "$OBJ/rust/lib$c.rlib" ] || [ "$c" = ffi ] || die "rust/lib$c.rlib was not built; see $LOG"
 done
