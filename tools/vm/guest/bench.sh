@@ -32,6 +32,7 @@ else
 	if ! grep -q '^msocket ' /proc/modules; then
 		insmod "$MSOCKET_KO" && loaded=1
 	fi
+	echo "module $MSOCKET_KO: $(grep '^msocket ' /proc/modules | cut -d' ' -f2) bytes loaded (/proc/modules)"
 	timeout 1200 "$bench" "$@" 2>&1 | tee "$out"
 	status=${PIPESTATUS[0]}
 	if [ "$loaded" = 1 ]; then
