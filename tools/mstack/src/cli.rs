@@ -35,9 +35,13 @@ Use msocket stacks: network namespaces mounted as msockfs.
 mstack STACK CMD runs CMD with STACK as its default stack, as View-OS mstack \
 does. With the privilege setns(2) needs (CAP_SYS_ADMIN and CAP_NET_ADMIN over \
 the stack's network namespace) and every family selected, mstack enters the \
-namespace: any program works, static ones too. Otherwise it preloads \
-libmsocket-preload.so, which works for dynamically linked programs and needs \
-only permission to use the stack.
+namespace. Otherwise CMD runs under a seccomp supervisor: mstack creates its \
+sockets in the stack. Any program works (static, Go, raw system calls; \
+io_uring is refused), and only permission to use the stack is needed. The \
+preload (libmsocket-preload.so) covers only dynamically linked programs that \
+create sockets through libc's socket(), so it is used only when asked for. \
+mstack never runs CMD on the wrong stack: it refuses, saying why. Files in \
+/etc/netns/NAME are bound over /etc for CMD, as ip netns exec does.
 
 The first word that is not an option is a subcommand only if it is one's exact \
 name; anything else is STACK (write ./ls for a stack at the relative path ls), \
@@ -50,11 +54,14 @@ Examples:
   mstack mount vpn /dev/net/vpn --mode 0770 --gid 100
   mstack mount --pid 4242 /dev/net/container
   mstack new sat --profile satellite --uplink slirp4netns
+  mstack new vpn --uplink wireguard:/etc/wireguard/wg0.conf --mode 0777
   mstack ls --json
   mstack relay /dev/net/lan 127.0.0.1:8080 /dev/net/vpn 127.0.0.1:80
 
 Exit status: 0 success, 1 failure, 2 bad usage; when running CMD: its own \
-status, 126 if it cannot be run, 127 if it is not found. See mstack(8).";
+status (128 + N if killed by signal N, under the supervisor), 126 if it \
+cannot be run or no mechanism can guarantee the stack, 127 if it is not \
+found. See mstack(8).";
 
 const FAMILIES_HELP: &str = "\
 Only these protocol families use STACK (View-OS syntax): a comma list of all, \
@@ -93,13 +100,24 @@ pub struct RunArgs {
         value_name = "FAMILIES",
         long_help = FAMILIES_HELP,
         allow_hyphen_values = true,
-        default_value = "all",
         value_parser = crate::families::parse
     )]
-    pub families: Families,
+    pub families: Option<Families>,
     /// Say how CMD is run.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Enter the stack's network namespace (privileged), or fail.
+    #[arg(long, group = "mechanism")]
+    pub setns: bool,
+    /// Run CMD under the seccomp supervisor, or fail.
+    #[arg(long, group = "mechanism")]
+    pub supervisor: bool,
+    /// Preload libmsocket-preload.so (dynamically linked programs using libc's socket() only).
+    #[arg(long, group = "mechanism")]
+    pub preload: bool,
+    /// Keep the caller's resolver configuration (no /etc/netns/NAME).
+    #[arg(long)]
+    pub no_dns: bool,
     /// The stack: the path of an msockfs mount.
     #[arg(value_name = "STACK", value_hint = ValueHint::DirPath)]
     pub stack: String,
@@ -348,6 +366,9 @@ pub fn uplink_parser() -> Choice {
                 PossibleValue::new("slirp4netns")
                     .help("10.0.2.100/24 on tap0, the host at 10.0.2.2"),
                 PossibleValue::new("pasta").help("pasta (passt): the host's addresses and routes"),
+                PossibleValue::new("wireguard:").help(
+                    "wireguard:CONF, a wg-quick configuration: the tunnel is the only way out",
+                ),
             ]
         },
         strict: false,
@@ -380,8 +401,8 @@ mod tests {
         let r = run(&["/dev/net/x", "ls", "-l", "--help", "-o", "x"]);
         assert_eq!(r.stack, "/dev/net/x");
         assert_eq!(r.cmd, ["ls", "-l", "--help", "-o", "x"]);
-        assert_eq!(r.families, Families::All);
-        assert!(!r.verbose);
+        assert_eq!(r.families, None);
+        assert!(!r.verbose && !r.setns && !r.supervisor && !r.preload && !r.no_dns);
         // A stack path is never a subcommand, and CMD may be one's name.
         for sub in ["ls", "mount", "new", "rm", "relay", "help", "completions"] {
             let r = run(&["/dev/net/x", sub, "--json"]);
@@ -390,8 +411,16 @@ mod tests {
         assert_eq!(run(&["./ls", "true"]).stack, "./ls");
         let r = run(&["-v", "-o", "ip,-ipv6", "/s", "ssh", "host"]);
         assert!(r.verbose);
-        assert_eq!(r.families, crate::families::parse("ip,-ipv6").unwrap());
+        assert_eq!(
+            r.families,
+            Some(crate::families::parse("ip,-ipv6").unwrap())
+        );
         assert_eq!(r.cmd, ["ssh", "host"]);
+        let r = run(&["--supervisor", "--no-dns", "-o", "all", "/s", "true"]);
+        assert!(r.supervisor && r.no_dns && !r.preload && !r.setns);
+        assert_eq!(r.families, Some(Families::All));
+        assert!(run(&["--preload", "/s", "true"]).preload);
+        assert!(run(&["--setns", "/s", "true"]).setns);
         // Values starting with '-', glued values and the long spellings.
         // After -o or -v the first word is STACK, whatever its name (as in
         // View-OS mstack, and mstack before clap).
@@ -405,7 +434,7 @@ mod tests {
         ] {
             assert_eq!(
                 run(a).families,
-                crate::families::parse("-unix").unwrap(),
+                Some(crate::families::parse("-unix").unwrap()),
                 "{a:?}"
             );
         }
@@ -433,6 +462,9 @@ mod tests {
             &["relay", "/a", "nope", "/b", "1"],
             &["relay", "/a", "1", "/b", "2", "--idle-timeout", "-1"],
             &["completions", "powershell"],
+            &["--preload", "--supervisor", "/s", "true"],
+            &["--setns", "--preload", "/s", "true"],
+            &["new", "x", "--dns", "nope"],
         ] {
             let e = parse(a).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{a:?}: {e}");
@@ -500,6 +532,10 @@ mod tests {
             "slirp4netns",
             "--path",
             "/p",
+            "--dns",
+            "10.0.0.1",
+            "--dns",
+            "fd00::1",
         ])
         .unwrap()
         .command
@@ -510,6 +546,7 @@ mod tests {
         assert_eq!(n.options.profile.as_deref(), Some("satellite"));
         assert_eq!(n.options.sysctls.len(), 2);
         assert_eq!(n.options.uplink.as_deref(), Some("slirp4netns"));
+        assert_eq!(n.options.dns.len(), 2);
         let Some(Command::New(n)) = parse(&["new", "--profiles"]).unwrap().command else {
             panic!()
         };

@@ -3,12 +3,16 @@
 //! mstack: use msocket stacks from the command line. See mstack(8).
 
 mod cli;
+mod dns;
 mod families;
 mod ls;
 mod mount;
 mod newstack;
 mod relay;
 mod run;
+mod seccomp;
+mod supervisor;
+mod wireguard;
 
 use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};

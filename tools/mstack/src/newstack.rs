@@ -3,10 +3,12 @@
 //! `mstack new NAME` / `mstack rm NAME`: a stack backed by a new network
 //! namespace (named as `ip netns add` names it, so `ip netns exec NAME` sees
 //! it too), with loopback up, an alternative protocol profile (a TCP variant
-//! and tuning, set through the namespace's own sysctls) and optionally an
-//! uplink through a userspace network stack (slirp4netns or pasta).
+//! and tuning, set through the namespace's own sysctls), optionally an
+//! uplink through a userspace network stack (slirp4netns or pasta) or a
+//! WireGuard tunnel (wireguard.rs), and its resolver configuration in
+//! /etc/netns/NAME (`--dns`, a WireGuard configuration's `DNS =`).
 
-use crate::{mount, Error};
+use crate::{dns, mount, wireguard, Error};
 use std::{
     collections::BTreeMap,
     fs,
@@ -121,6 +123,11 @@ pub fn parse_sysctl(s: &str) -> Result<(String, String), String> {
     Ok((k, v.trim().to_string()))
 }
 
+/// `--dns ADDR`: an IP address.
+pub fn parse_dns(s: &str) -> Result<std::net::IpAddr, String> {
+    s.parse().map_err(|_| format!("'{s}' is not an IP address"))
+}
+
 /// Options of `mstack new` (also its command line: see cli.rs).
 #[derive(Debug, Default, clap::Args)]
 pub struct NewOptions {
@@ -130,7 +137,8 @@ pub struct NewOptions {
     /// A net sysctl in the new namespace, KEY=VALUE (net.ipv4.tcp_ecn=1); repeatable.
     #[arg(long = "sysctl", value_name = "KEY=VALUE", value_parser = parse_sysctl)]
     pub sysctls: Vec<(String, String)>,
-    /// Outside access through a userspace network stack.
+    /// Outside access: a userspace network stack, or a WireGuard tunnel
+    /// (wireguard:CONF, a wg-quick configuration) as the only way out.
     #[arg(long, value_name = "UPLINK", value_parser = crate::cli::uplink_parser())]
     pub uplink: Option<String>,
     /// Mount point of the stack (default /dev/net/NAME).
@@ -138,6 +146,9 @@ pub struct NewOptions {
     pub path: Option<String>,
     #[command(flatten)]
     pub owner: mount::Owner,
+    /// A name server of the stack, in /etc/netns/NAME/resolv.conf; repeatable.
+    #[arg(long = "dns", value_name = "ADDR", value_parser = parse_dns)]
+    pub dns: Vec<std::net::IpAddr>,
 }
 
 /// A valid `ip netns` name.
@@ -308,7 +319,7 @@ fn start_uplink(kind: &str, name: &str, nspath: &str) -> Result<u32, Error> {
         }
         other => {
             return Err(Error::usage(format!(
-                "unknown uplink '{other}' (slirp4netns, pasta)"
+                "unknown uplink '{other}' (slirp4netns, pasta, wireguard:CONF)"
             )))
         }
     };
@@ -390,9 +401,23 @@ pub fn new(name: &str, opts: &NewOptions) -> Result<String, Error> {
         .path
         .clone()
         .unwrap_or_else(|| format!("/dev/net/{name}"));
+    // A WireGuard uplink: its configuration is checked before anything is made.
+    let wg = match opts
+        .uplink
+        .as_deref()
+        .and_then(|u| u.strip_prefix("wireguard:"))
+    {
+        Some(conf) => {
+            let text = fs::read_to_string(conf).map_err(|e| Error::io(conf.to_string(), e))?;
+            let cfg = wireguard::parse(&text).map_err(|m| Error::usage(format!("{conf}: {m}")))?;
+            Some((cfg, wireguard::ifname_for(conf)))
+        }
+        None => None,
+    };
 
     ip(&["netns", "add", name])?;
     let undo = |e: Error| {
+        remove_etc_netns(name);
         let _ = mount::umount(&path, true);
         let _ = ip(&["netns", "del", name]);
         let _ = fs::remove_file(meta_path(name));
@@ -411,7 +436,22 @@ pub fn new(name: &str, opts: &NewOptions) -> Result<String, Error> {
         meta.insert("profile".to_string(), "default".to_string());
     }
     write_meta(name, &meta).map_err(|e| undo(Error::io(META_DIR.into(), e)))?;
-    if let Some(kind) = &opts.uplink {
+    let mut servers: Vec<String> = opts.dns.iter().map(|a| a.to_string()).collect();
+    let mut search = Vec::new();
+    if let Some((cfg, ifname)) = &wg {
+        wireguard::up(cfg, ifname, &nspath, &path).map_err(undo)?;
+        meta.insert("uplink".to_string(), "wireguard".to_string());
+        meta.insert("wireguard_interface".to_string(), ifname.clone());
+        write_meta(name, &meta).map_err(|e| undo(Error::io(META_DIR.into(), e)))?;
+        servers.extend(cfg.dns.iter().map(|a| a.to_string()));
+        search.extend(cfg.search.iter().cloned());
+    }
+    if !servers.is_empty() || !search.is_empty() {
+        write_etc_netns(name, &servers, &search).map_err(undo)?;
+        meta.insert("dns".to_string(), servers.join(","));
+        write_meta(name, &meta).map_err(|e| undo(Error::io(META_DIR.into(), e)))?;
+    }
+    if let Some(kind) = opts.uplink.as_ref().filter(|_| wg.is_none()) {
         let pid = start_uplink(kind, name, &nspath).map_err(undo)?;
         meta.insert("uplink".to_string(), kind.clone());
         meta.insert("uplink_pid".to_string(), pid.to_string());
@@ -439,6 +479,13 @@ pub fn rm(name: &str) -> Result<(), Error> {
         .get("path")
         .cloned()
         .unwrap_or_else(|| format!("/dev/net/{name}"));
+    if let Some(ifname) = meta.get("wireguard_interface") {
+        // Deleted now: the namespace may outlive `ip netns del` while a
+        // process still uses it, and the interface with it.
+        if msocket::is_stack(&path).unwrap_or(false) {
+            wireguard::down(ifname, &path)?;
+        }
+    }
     if msocket::is_stack(&path).unwrap_or(false) {
         mount::umount(&path, true)?;
         let _ = fs::remove_dir(&path);
@@ -449,9 +496,41 @@ pub fn rm(name: &str) -> Result<(), Error> {
     } else if meta.is_empty() {
         return Err(Error::exit(1, format!("no stack named {name}")));
     }
+    if meta.contains_key("dns") {
+        remove_etc_netns(name);
+    }
     let _ = fs::remove_file(meta_path(name));
     let _ = fs::remove_file(format!("{META_DIR}/{name}.uplink.log"));
     Ok(())
+}
+
+/// The files mstack writes in /etc/netns/NAME.
+const ETC_FILES: [&str; 2] = ["resolv.conf", "nsswitch.conf"];
+
+/// Writes /etc/netns/NAME/resolv.conf (these servers and search domains)
+/// and nsswitch.conf (host lookups through DNS only), which `mstack STACK
+/// CMD` and `ip netns exec NAME` bind over /etc for programs on the stack.
+pub fn write_etc_netns(name: &str, servers: &[String], search: &[String]) -> Result<(), Error> {
+    let dir = PathBuf::from(dns::NETNS_ETC_DIR).join(name);
+    fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+    let system = fs::read_to_string("/etc/nsswitch.conf").unwrap_or_default();
+    for (file, text) in [
+        ("resolv.conf", dns::resolv_conf(servers, search)),
+        ("nsswitch.conf", dns::nsswitch_conf(&system)),
+    ] {
+        let p = dir.join(file);
+        fs::write(&p, text).map_err(|e| Error::io(p.display().to_string(), e))?;
+    }
+    Ok(())
+}
+
+/// Removes what `write_etc_netns` wrote (and the directory, if empty).
+fn remove_etc_netns(name: &str) {
+    let dir = PathBuf::from(dns::NETNS_ETC_DIR).join(name);
+    for f in ETC_FILES {
+        let _ = fs::remove_file(dir.join(f));
+    }
+    let _ = fs::remove_dir(&dir);
 }
 
 #[cfg(test)]

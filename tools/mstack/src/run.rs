@@ -3,17 +3,28 @@
 //! `mstack [-o FAMILIES] STACK CMD [ARGS...]`: run CMD with STACK as its
 //! default stack.
 //!
-//! Two ways, chosen per run:
+//! Three ways; without `--setns`, `--supervisor` or `--preload` the first
+//! that can guarantee the stack is taken, and mstack refuses (saying why)
+//! rather than run CMD on the wrong stack:
 //! - enter the stack's network namespace (`MSOCK_IOC_GET_NETNS` + `setns`),
 //!   which needs `CAP_NET_ADMIN` and `CAP_SYS_ADMIN` over it and works for
-//!   any program, static ones too; used when every family goes to STACK;
-//! - otherwise preload libmsocket-preload.so with the default stack in the
-//!   environment (`MSOCKET_STACK[_<family>]`), which needs nothing but
-//!   permission to use the stack and works for dynamically linked programs.
+//!   any program, static ones too, at no cost; taken when every family goes
+//!   to STACK;
+//! - the supervisor (`supervisor.rs`): a seccomp filter sends CMD's
+//!   `socket()` calls to mstack, which creates the sockets in the stack;
+//!   needs only permission to use the stack, works for any program (static,
+//!   Go, raw system calls; io_uring is refused);
+//! - only when asked for (`--preload`): preload libmsocket-preload.so with
+//!   the default stack in the environment (`MSOCKET_STACK[_<family>]`),
+//!   which needs no supervisor process but works only for dynamically
+//!   linked programs that create sockets through libc's `socket()`.
+//!
+//! In every way, the files of `/etc/netns/NAME` are bind-mounted over
+//! `/etc` for CMD, as `ip netns exec` does (`dns.rs`).
 
-use crate::{cli::RunArgs, families::Families, Error};
+use crate::{cli::RunArgs, dns, families::Families, seccomp::Redirect, supervisor, Error};
 use object::{
-    elf::{FileHeader32, FileHeader64, PT_INTERP},
+    elf::{FileHeader32, FileHeader64, EM_386, PT_INTERP},
     read::elf::{FileHeader, ProgramHeader},
     Endianness, FileKind, ReadCache, ReadRef,
 };
@@ -80,6 +91,53 @@ fn linkage(path: &Path) -> Linkage {
     }
 }
 
+/// Whether the ELF file in `data` is a 32-bit x86 program (its C library
+/// creates sockets with socketcall(2), which the supervisor cannot
+/// redirect: the arguments are in memory).
+pub fn is_i386<'data, R: ReadRef<'data>>(data: R) -> bool {
+    matches!(FileKind::parse(data), Ok(FileKind::Elf32))
+        && FileHeader32::<Endianness>::parse(data)
+            .ok()
+            .and_then(|h| Some(h.e_machine(h.endian().ok()?)))
+            == Some(EM_386)
+}
+
+fn i386(path: &Path) -> bool {
+    File::open(path).is_ok_and(|f| is_i386(&ReadCache::new(f)))
+}
+
+/// How CMD gets its sockets in the stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mechanism {
+    /// setns if possible, else the supervisor; never the preload.
+    Auto,
+    Setns,
+    Supervisor,
+    Preload,
+}
+
+impl Mechanism {
+    fn of(args: &RunArgs) -> Mechanism {
+        match (args.setns, args.supervisor, args.preload) {
+            (true, _, _) => Mechanism::Setns,
+            (_, true, _) => Mechanism::Supervisor,
+            (_, _, true) => Mechanism::Preload,
+            _ => Mechanism::Auto,
+        }
+    }
+}
+
+/// Which families the supervisor redirects: without `-o`, every family
+/// but AF_UNIX (local IPC, such as X11's and D-Bus's abstract sockets,
+/// keeps working); with `-o`, exactly those listed.
+pub fn redirect_of(families: Option<&Families>) -> Redirect {
+    match families {
+        None => Redirect::AllBut([libc::AF_UNIX].into_iter().collect()),
+        Some(Families::All) => Redirect::AllBut(Default::default()),
+        Some(Families::Some(set)) => Redirect::Only(set.clone()),
+    }
+}
+
 /// The preload library: $MSOCKET_PRELOAD, or lib/ beside mstack's bin/.
 pub fn preload_library() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("MSOCKET_PRELOAD") {
@@ -117,10 +175,10 @@ fn enter_netns(stack: &msocket::Stack) -> std::io::Result<()> {
     )?)
 }
 
-/// Runs CMD; returns only on failure.
+/// Runs CMD; returns its exit status (supervisor) or only on failure.
 pub fn run(args: &RunArgs) -> Result<i32, Error> {
-    let (stack_path, families, cmd, verbose) =
-        (&args.stack, &args.families, &args.cmd, args.verbose);
+    let (stack_path, cmd, verbose) = (&args.stack, &args.cmd, args.verbose);
+    let mechanism = Mechanism::of(args);
     let stack = msocket::Stack::open(stack_path)
         .map_err(|e| Error::io(format!("cannot use stack {stack_path}"), e))?;
     // Creating sockets needs write permission on the stack: say so now
@@ -131,35 +189,111 @@ pub fn run(args: &RunArgs) -> Result<i32, Error> {
     let Some(prog) = resolve(&name) else {
         return Err(Error::exit(127, format!("{name}: command not found")));
     };
-    let linkage = linkage(&prog);
+    let every_family = matches!(args.families, None | Some(Families::All));
+    let binds = if args.no_dns {
+        None
+    } else {
+        dns::for_stack(&stack)
+    };
+    if verbose {
+        match &binds {
+            Some(b) => eprintln!(
+                "mstack: resolver configuration from {}/{}",
+                dns::NETNS_ETC_DIR,
+                b.name
+            ),
+            None if !args.no_dns => {
+                eprintln!(
+                    "mstack: no {}/NAME files for this stack",
+                    dns::NETNS_ETC_DIR
+                )
+            }
+            None => {}
+        }
+    }
+    let apply_dns = |setns: bool| -> Result<(), Error> {
+        if let Some(b) = &binds {
+            dns::apply(b).map_err(|m| Error::exit(126, m))?;
+            if setns {
+                dns::remount_sys();
+            }
+        }
+        Ok(())
+    };
 
     // Every family and the privilege to enter the netns: the View-OS
-    // semantics exactly, for any program.
-    if *families == Families::All {
-        match enter_netns(&stack) {
+    // semantics exactly, for any program, at no cost.
+    let mut setns_error: Option<std::io::Error> = None;
+    match mechanism {
+        Mechanism::Setns if !every_family => {
+            return Err(Error::usage(
+                "--setns moves every family to the stack: it cannot be combined with -o".into(),
+            ))
+        }
+        Mechanism::Setns | Mechanism::Auto if every_family => match enter_netns(&stack) {
             Ok(()) => {
                 if verbose {
                     eprintln!("mstack: entered the network namespace of {stack_path}");
                 }
+                apply_dns(true)?;
                 let err = Command::new(&prog).args(&cmd[1..]).arg0(&cmd[0]).exec();
                 return Err(Error::exit(126, format!("{name}: {err}")));
             }
-            Err(e) if verbose => {
-                eprintln!("mstack: cannot enter {stack_path}'s network namespace ({e}); using the preload library")
+            Err(e) if mechanism == Mechanism::Setns => {
+                return Err(Error::exit(
+                    126,
+                    format!("cannot enter {stack_path}'s network namespace ({e}): setns needs CAP_NET_ADMIN and CAP_SYS_ADMIN over it"),
+                ))
             }
-            Err(_) => {}
-        }
+            Err(e) => {
+                if verbose {
+                    eprintln!("mstack: cannot enter {stack_path}'s network namespace ({e})");
+                }
+                setns_error = Some(e);
+            }
+        },
+        _ => {}
     }
-    if linkage == Linkage::Static {
-        let why = if *families == Families::All {
-            "entering the stack's network namespace needs CAP_NET_ADMIN and CAP_SYS_ADMIN over it"
-        } else {
-            "a subset of families can only be redirected by preloading libmsocket"
+    if mechanism != Mechanism::Preload {
+        if i386(&prog) {
+            return Err(Error::exit(
+                126,
+                format!(
+                    "{}: a 32-bit x86 program creates sockets through socketcall(2), whose arguments the supervisor cannot read safely; run it as root (setns)",
+                    prog.display()
+                ),
+            ));
+        }
+        if let Err(e) = crate::seccomp::user_notif_available() {
+            // Neither way can guarantee the stack: say why for each.
+            let setns = match &setns_error {
+                Some(se) => format!("; setns into the stack is not allowed ({se})"),
+                None => String::new(),
+            };
+            return Err(Error::exit(
+                126,
+                format!(
+                    "cannot supervise {name}: the kernel has no seccomp user notification ({e}; needs CONFIG_SECCOMP_FILTER){setns}; --preload works for dynamically linked programs that create sockets through libc's socket()"
+                ),
+            ));
+        }
+        let spec = supervisor::Spec {
+            prog: &prog,
+            argv: cmd,
+            redirect: redirect_of(args.families.as_ref()),
+            wait_killable: std::env::var_os("MSTACK_NO_WAIT_KILLABLE").is_none(),
+            verbose,
+            prepare: Some(&|| apply_dns(false).map_err(|e| e.message)),
         };
+        return supervisor::run(&stack, &spec);
+    }
+
+    // --preload: the caller asked for it.
+    if linkage(&prog) == Linkage::Static {
         return Err(Error::exit(
             126,
             format!(
-                "{}: statically linked, so the preload library cannot work, and {why}",
+                "{}: statically linked, so the preload library cannot work",
                 prog.display()
             ),
         ));
@@ -170,16 +304,17 @@ pub fn run(args: &RunArgs) -> Result<i32, Error> {
             "libmsocket-preload.so not found (set MSOCKET_PRELOAD)".into(),
         ));
     };
+    let families = args.families.clone().unwrap_or(Families::All);
     let mut command = Command::new(&prog);
     command.args(&cmd[1..]).arg0(&cmd[0]);
-    if *families == Families::All {
+    if families == Families::All {
         for (k, _) in std::env::vars_os() {
             if k.as_bytes().starts_with(b"MSOCKET_STACK_") {
                 command.env_remove(k);
             }
         }
     }
-    for (k, v) in default_env(stack_path, families) {
+    for (k, v) in default_env(stack_path, &families) {
         command.env(k, v);
     }
     let mut preload = lib.into_os_string();
@@ -191,6 +326,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Error> {
     if verbose {
         eprintln!("mstack: preloading libmsocket for {families:?}");
     }
+    apply_dns(false)?;
     let err = command.exec();
     Err(Error::exit(126, format!("{name}: {err}")))
 }
@@ -232,6 +368,32 @@ mod tests {
         let static_file = file(&dir);
         std::fs::remove_file(&dir).unwrap();
         assert_eq!(static_file, Linkage::Static);
+    }
+
+    #[test]
+    fn i386_programs() {
+        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        assert!(!is_i386(&me[..]));
+        // An ELF32 little-endian header for EM_386.
+        let mut elf = [0u8; 52];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[4] = 1; // ELFCLASS32
+        elf[5] = 1; // ELFDATA2LSB
+        elf[6] = 1; // EV_CURRENT
+        elf[18] = 3; // EM_386
+        assert!(is_i386(&elf[..]));
+        elf[18] = 40; // EM_ARM
+        assert!(!is_i386(&elf[..]));
+        assert!(!is_i386(&b"#!/bin/sh\n"[..]));
+    }
+
+    #[test]
+    fn redirected_families() {
+        let r = redirect_of(None);
+        assert!(!r.redirects(libc::AF_UNIX) && r.redirects(libc::AF_INET));
+        assert!(redirect_of(Some(&Families::All)).redirects(libc::AF_UNIX));
+        let r = redirect_of(Some(&crate::families::parse("ipv6").unwrap()));
+        assert!(r.redirects(libc::AF_INET6) && !r.redirects(libc::AF_INET));
     }
 
     #[test]
