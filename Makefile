@@ -39,7 +39,7 @@ KSRC = $(eval KSRC := $(shell readlink -f $(KDIR)/source 2>/dev/null || echo $(K
 endif
 
 .PHONY: all modules install install-module uninstall-module dkms setup kernel clean selftests libmsocket samples userspace \
-	check demo insn-profile run vm lint fmt rust-userspace rust-vm-tests bench msocket-bench check-debug \
+	check demo insn-profile run vm lint fmt rust-userspace rust-vm-tests bench msocket-bench mstack-tests check-debug \
 	check-kcsan rustfmt clippy checkpatch uninstall install-userspace uninstall-userspace
 
 all: modules
@@ -116,7 +116,11 @@ rust-vm-tests:
 msocket-bench: libmsocket
 	$(MAKE) -C tools/bench OUTPUT=$(BUILD)
 
-userspace: libmsocket samples selftests rust-userspace rust-vm-tests msocket-bench
+# Clients for the supervisor tests (C static; Go if golang-go is installed).
+mstack-tests:
+	$(MAKE) -C tools/testing/mstack OUTPUT=$(BUILD)
+
+userspace: libmsocket samples selftests rust-userspace rust-vm-tests msocket-bench mstack-tests
 
 # --- Install, as a distribution would lay it out: PREFIX (default /usr/local)
 # and DESTDIR (a staging root) as usual. mstack finds the preload library at
@@ -247,6 +251,6 @@ checkpatch:
 		rust/msockfs.c rust/msockfs_access.c rust/msockfs.h rust/msockfs_internal.h \
 		include/uapi/linux/msocket.h \
 		$(wildcard tools/testing/selftests/msocket/*.[ch] tools/lib/msocket/*.[ch] samples/c/*.c \
-		tools/bench/*.c tools/bench/insn-profile/*.[ch])
+		tools/bench/*.c tools/bench/insn-profile/*.[ch] tools/testing/mstack/*.c)
 
 lint: rustfmt clippy checkpatch

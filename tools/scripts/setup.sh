@@ -64,6 +64,10 @@ PKGS="$PKGS python3-pytest"
 PKGS="$PKGS python3-setuptools python3-wheel"
 # stock kernels (tools/scripts/stock-kernel.sh): the Debian 13 chroot for debian-7.3
 PKGS="$PKGS debootstrap"
+# mstack's supervisor tests: Go clients, static and dynamic (tools/testing/mstack)
+PKGS="$PKGS golang-go"
+# mstack new --uplink wireguard: wg(8) for the tests' peer (mstack uses netlink)
+PKGS="$PKGS wireguard-tools"
 BPO_PKGS="qemu-system-x86 busybox-static"
 missing=
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -18,7 +18,10 @@ loaded=0
 if ! grep -q '^msocket ' /proc/modules; then
 	insmod "$MSOCKET_KO" && loaded=1
 fi
-timeout 120 "$bench" --quick > "$tap" 2> "$results/bench-quick.stderr"
+# with mstack: the child program under each mechanism, its sockets checked
+mstack=()
+[ -x "$MSOCKET_BUILD/bin/mstack" ] && mstack=(--mstack "$MSOCKET_BUILD/bin/mstack")
+timeout 180 "$bench" --quick "${mstack[@]}" > "$tap" 2> "$results/bench-quick.stderr"
 if [ "$loaded" = 1 ]; then
 	rmmod msocket 2>/dev/null || true
 fi

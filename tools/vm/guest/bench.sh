@@ -33,7 +33,10 @@ else
 		insmod "$MSOCKET_KO" && loaded=1
 	fi
 	echo "module $MSOCKET_KO: $(grep '^msocket ' /proc/modules | cut -d' ' -f2) bytes loaded (/proc/modules)"
-	timeout 1200 "$bench" "$@" 2>&1 | tee "$out"
+	# the "unmodified programs" rows need mstack (and the child beside the bench)
+	mstack=()
+	[ -x "$MSOCKET_BUILD/bin/mstack" ] && mstack=(--mstack "$MSOCKET_BUILD/bin/mstack")
+	timeout 1200 "$bench" "${mstack[@]}" "$@" 2>&1 | tee "$out"
 	status=${PIPESTATUS[0]}
 	if [ "$loaded" = 1 ]; then
 		rmmod msocket 2>/dev/null || true

@@ -102,13 +102,16 @@ expect "root_static_busybox_client_via_setns" "hello from us-a" \
 status "native_stack_does_not_see_it" 1 "Connection refused" \
 	$PY -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/', timeout=5)"
 expect "unprivileged_dynamic_client_via_preload_stack" "hello from us-a" \
-	as_user "$MSTACK" /dev/net/us-a $PY -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1:8000/').read().decode())"
+	as_user "$MSTACK" --preload /dev/net/us-a $PY -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1:8000/').read().decode())"
 expect "unprivileged_preload_without_mstack" "hello from us-a" \
 	as_user env LD_PRELOAD="$B/lib/libmsocket-preload.so" MSOCKET_STACK=/dev/net/us-a \
 	$PY -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1:8000/').read().decode())"
-status "unprivileged_static_says_why" 126 "statically linked" \
+status "unprivileged_static_preload_says_why" 126 "statically linked" \
+	as_user "$MSTACK" --preload /dev/net/us-a busybox wget -q -O - http://127.0.0.1:8000/
+expect "unprivileged_static_busybox_client_via_supervisor" "hello from us-a" \
 	as_user "$MSTACK" /dev/net/us-a busybox wget -q -O - http://127.0.0.1:8000/
-expect "verbose_says_how" "preloading" as_user bash -c "'$MSTACK' -v /dev/net/us-a true 2>&1"
+expect "verbose_says_how" "supervising" as_user bash -c "'$MSTACK' -v /dev/net/us-a true 2>&1"
+expect "verbose_says_how_preload" "preloading" as_user bash -c "'$MSTACK' -v --preload /dev/net/us-a true 2>&1"
 expect "verbose_says_how_root" "entered the network namespace" bash -c "'$MSTACK' -v /dev/net/us-a true 2>&1"
 
 # --- per-family defaults (View-OS -o): only IPv6 goes to us-b ---
