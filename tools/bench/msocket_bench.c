@@ -41,6 +41,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -84,6 +86,9 @@
 #define TARGET_MEM		2048.0	/* <= 2 KiB of module memory per stack */
 #define TARGET_TPUT		2.0	/* throughput equal within +-2 % */
 
+/* mstack_bench_child, beside this program (the "unmodified programs" rows) */
+static char ms_child[4096];
+
 struct options {
 	bool quick;
 	int rounds;		/* latency rounds */
@@ -95,6 +100,11 @@ struct options {
 	int tput_mb;		/* MiB through each throughput pair */
 	int cpu;		/* pin to this CPU; -1: do not pin */
 	const char *dir;	/* where the private tmpfs is mounted */
+	const char *mstack;	/* mstack, for the "unmodified programs" rows */
+	int ms_rounds;		/* rounds of those */
+	int ms_ops;		/* socket creations per batch */
+	int ms_conn_ops;	/* connections per batch */
+	bool ms_only;		/* only those rows */
 };
 
 static struct options opt = {
@@ -107,6 +117,9 @@ static struct options opt = {
 	.tput_mb = 448,
 	.cpu = 0,
 	.dir = "/run",
+	.ms_rounds = 15,
+	.ms_ops = 100,
+	.ms_conn_ops = 50,
 };
 
 struct proto {
@@ -780,6 +793,8 @@ static int setup(char *why, size_t len)
 	if (n < 0)
 		return fail(why, len, "/proc/self/exe: %s", strerror(errno));
 	b.self[n] = '\0';
+	snprintf(ms_child, sizeof(ms_child), "%.*s/mstack_bench_child",
+		 (int)(strrchr(b.self, '/') - b.self), b.self);
 
 	/* A private mount namespace: nothing mounted here is seen outside. */
 	if (unshare(CLONE_NEWNS) ||
@@ -1817,6 +1832,166 @@ out:
 
 /* ---- modes ---- */
 
+/* ---- unmodified programs under mstack ---- */
+
+/*
+ * mstack_bench_child (beside this program; dynamically linked, libc's
+ * socket()) run natively and under each mstack mechanism: its own timing of
+ * socket creation and of short TCP connections, one line per batch. The
+ * mechanisms are interleaved round by round, each run a new process.
+ */
+enum { MS_NATIVE, MS_SETNS, MS_SUPERVISOR, MS_PRELOAD, MS_FILTER, NMS };
+
+static const char *const ms_label[NMS] = {
+	"native (no mstack)", "mstack --setns", "mstack --supervisor",
+	"mstack --preload", "  filter only (-o ipv6)",
+};
+/* mstack's options (the stack follows) */
+static const char *const ms_flag[NMS][3] = {
+	{ NULL }, { "--setns" }, { "--supervisor" }, { "--preload" },
+	{ "--supervisor", "-o", "ipv6" },
+};
+static const char *const ms_name[NMS] = {
+	"native", "setns", "supervisor", "preload", "filter_only",
+};
+
+#define TARGET_SUPERVISOR	3.0	/* supervisor socket() <= 3x setns */
+#define TARGET_CONN		5.0	/* connections w/o socket(): +-5 % of native */
+#define MS_BATCHES		4
+
+/*
+ * One run of the child in mode ("create" or "connect") under mechanism m;
+ * adds each batch's first number to s0 and, for connect, the part of it
+ * spent outside socket() to s1. With check, the child verifies the network
+ * namespace of every socket.
+ */
+static int ms_run(int m, const char *mode, int ops, bool check,
+		  struct series *s0, struct series *s1)
+{
+	char batches[16], nops[16], cookie[32], out[4096];
+	const char *argv[16];
+	int pfd[2], st, i, argc = 0;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+	char *line, *save;
+
+	if (m != MS_NATIVE) {
+		argv[argc++] = opt.mstack;
+		for (i = 0; i < 3 && ms_flag[m][i]; i++)
+			argv[argc++] = ms_flag[m][i];
+		argv[argc++] = b.stack;
+	}
+	snprintf(batches, sizeof(batches), "%d", check ? 1 : MS_BATCHES);
+	snprintf(nops, sizeof(nops), "%d", ops);
+	/* under -o ipv6 the child's AF_INET sockets stay at home */
+	snprintf(cookie, sizeof(cookie), "%" PRIx64,
+		 m == MS_NATIVE || m == MS_FILTER ? b.cookie_home : b.cookie_target);
+	argv[argc++] = ms_child;
+	argv[argc++] = mode;
+	argv[argc++] = batches;
+	argv[argc++] = nops;
+	if (check)
+		argv[argc++] = cookie;
+	argv[argc] = NULL;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (len < sizeof(out) - 1 &&
+	       (n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	close(pfd[0]);
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		warnx("%s %s: exit status %#x", ms_label[m], mode, st);
+		errno = ECHILD;
+		return -1;
+	}
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		double total = 0, in_socket = 0;
+
+		if (sscanf(line, "%lf %lf", &total, &in_socket) < 1)
+			continue;
+		series_add(s0, (uint64_t)total);
+		if (s1)
+			series_add(s1, (uint64_t)(total - in_socket));
+	}
+	return 0;
+}
+
+static struct series ms_create[NMS], ms_conn[NMS], ms_conn_rest[NMS];
+
+static int run_mstack(void)
+{
+	double c[NMS], t[NMS], r[NMS];
+	int round, m;
+
+	for (round = 0; round < opt.ms_rounds; round++)
+		for (m = 0; m < NMS; m++)
+			if (ms_run(m, "create", opt.ms_ops, false, &ms_create[m], NULL) ||
+			    ms_run(m, "connect", opt.ms_conn_ops, false, &ms_conn[m],
+				   &ms_conn_rest[m]))
+				return -1;
+	printf("\nUnmodified programs under mstack: mstack_bench_child (dynamically linked,\n");
+	printf("libc's socket()) natively and under each mechanism; %d rounds, interleaved,\n",
+	       opt.ms_rounds);
+	printf("each a new process timing %d batches; medians and p99 of the batches,\n",
+	       MS_BATCHES);
+	printf("microseconds per operation\n\n");
+	printf("  socket creation (TCP socket + close, %d per batch)\n", opt.ms_ops);
+	printf("  %-28s %9s %9s %9s %9s\n", "", "median", "p99", "x native",
+	       "x setns");
+	for (m = 0; m < NMS; m++)
+		c[m] = pct_us(&ms_create[m], 50);
+	for (m = 0; m < NMS; m++)
+		printf("  %-28s %9.2f %9.2f %8.2fx %8.2fx\n", ms_label[m], c[m],
+		       pct_us(&ms_create[m], 99), c[m] / c[MS_NATIVE],
+		       c[m] / c[MS_SETNS]);
+	if (med[V_SOCKET][0] > 0)
+		printf("  (in this process, row 1 of the latency table: %.2f)\n",
+		       med[V_SOCKET][0]);
+	printf("\n  short TCP connections (socket + connect + accept + close, %d per batch)\n",
+	       opt.ms_conn_ops);
+	printf("  %-28s %9s %9s %9s %12s %9s\n", "", "conn/s", "median",
+	       "x native", "w/o socket()", "x native");
+	for (m = 0; m < NMS; m++) {
+		t[m] = pct_us(&ms_conn[m], 50);
+		r[m] = pct_us(&ms_conn_rest[m], 50);
+	}
+	for (m = 0; m < NMS; m++)
+		printf("  %-28s %9.0f %9.2f %8.2fx %12.2f %8.2fx\n", ms_label[m],
+		       1e6 / t[m], t[m], t[m] / t[MS_NATIVE], r[m],
+		       r[m] / r[MS_NATIVE]);
+	printf("  throughput under the supervisor: %.2f of native (%.2f with the setns route,\n",
+	       t[MS_NATIVE] / t[MS_SUPERVISOR], t[MS_NATIVE] / t[MS_SETNS]);
+	printf("  %.2f with the filter installed but no socket redirected)\n",
+	       t[MS_NATIVE] / t[MS_FILTER]);
+	printf("  (the filter-only rows run the child under mstack --supervisor -o ipv6:\n");
+	printf("  its AF_INET sockets stay native, so they show what the filter itself costs)\n");
+	printf("\nTargets (mstack)\n");
+	printf("  supervisor socket creation <= %.0fx setns           %6.2fx %s\n",
+	       TARGET_SUPERVISOR, c[MS_SUPERVISOR] / c[MS_SETNS],
+	       target(c[MS_SUPERVISOR] / c[MS_SETNS] <= TARGET_SUPERVISOR));
+	printf("  the filter adds nothing to other system calls: connections\n");
+	printf("    without socket() under the filter alone within %.0f%% of native %+6.1f%% %s\n",
+	       TARGET_CONN, 100.0 * (r[MS_FILTER] / r[MS_NATIVE] - 1),
+	       target(fabs(100.0 * (r[MS_FILTER] / r[MS_NATIVE] - 1)) <= TARGET_CONN));
+	printf("  (not a target: connections without socket() under the supervisor %+.1f%%:\n",
+	       100.0 * (r[MS_SUPERVISOR] / r[MS_NATIVE] - 1));
+	printf("  what each socket's round trip through mstack leaves behind, see\n");
+	printf("  msocket-performance.rst)\n");
+	return 0;
+}
+
 static void print_config(void)
 {
 	char cs[64] = "?";
@@ -1868,6 +2043,13 @@ static int full_run(void)
 		return 1;
 	}
 	print_config();
+	if (opt.ms_only) {
+		if (!opt.mstack || run_mstack())
+			goto fail;
+		printf("\nTargets: %d PASS, %d MISS (not a failure); total time %.1f s\n",
+		       npass, nmiss, (now_ns() - t0) / 1e9);
+		return cleanup() ? 1 : 0;
+	}
 	for (v = 0; v < NVARIANT; v++)
 		for (p = 0; p < NPROTO; p++)
 			if (check_variant(&variants[v], &protos[p], 1, why,
@@ -1893,6 +2075,9 @@ static int full_run(void)
 	fflush(stdout);
 	if (run_tput(opt.tput_mb, &ratio, &control))
 		goto fail;
+	fflush(stdout);
+	if (opt.mstack && run_mstack())
+		goto fail;
 	printf("\nTargets: %d PASS, %d MISS (not a failure); total time %.1f s\n",
 	       npass, nmiss, (now_ns() - t0) / 1e9);
 	return cleanup() ? 1 : 0;
@@ -1914,6 +2099,27 @@ static void tap(bool ok, const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
+}
+
+/* --quick: each mechanism runs the child, whose sockets are in the right netns. */
+static void quick_mstack(void)
+{
+	struct series s0 = { 0 }, s1 = { 0 };
+	int m;
+	bool ok;
+
+	for (m = 0; m < NMS; m++) {
+		ok = !ms_run(m, "create", 3, true, &s0, NULL);
+		tap(ok, "mstack_%s_create%s", ms_name[m],
+		    ok ? "" : " # wrong netns or failed (see stderr)");
+	}
+	for (m = MS_NATIVE; m <= MS_SUPERVISOR; m += MS_SUPERVISOR) {
+		ok = !ms_run(m, "connect", 3, true, &s0, &s1);
+		tap(ok, "mstack_%s_connect%s", ms_name[m],
+		    ok ? "" : " # failed (see stderr)");
+	}
+	free(s0.ns);
+	free(s1.ns);
 }
 
 /* a stack mounted later works by path and by fd */
@@ -1957,10 +2163,11 @@ static int quick_run(void)
 	bool ok;
 	int i;
 
-	printf("TAP version 13\n1..%zu\n", (size_t)QUICK_TESTS);
+	printf("TAP version 13\n1..%zu\n",
+	       (size_t)QUICK_TESTS + (opt.mstack ? NMS + 2 : 0));
 	if (setup(why, sizeof(why))) {
 		tap(false, "setup # %s", why);
-		while (tap_n < (int)QUICK_TESTS)
+		while (tap_n < (int)QUICK_TESTS + (opt.mstack ? NMS + 2 : 0))
 			tap(false, "not_run # setup failed");
 		cleanup();
 		return 1;
@@ -1991,6 +2198,8 @@ static int quick_run(void)
 	ok = !run_tput(8, &ratio, &control);
 	tap(ok, "throughput_8MiB_socket_and_msocket # ratio %.2f, not asserted",
 	    ok ? ratio : 0);
+	if (opt.mstack)
+		quick_mstack();
 	tap(!cleanup(), "cleanup");
 	return 0;
 }
@@ -2046,10 +2255,13 @@ static void print_help(void)
 		"usage: msocket_bench [--quick] [--rounds N] [--batch N] [--broker-batch N]\n"
 		"                     [--exec-batch N] [--scale-rounds N] [--mem-stacks N]\n"
 		"                     [--tput-mb N] [--cpu N|-1] [--dir DIR]\n"
+		"                     [--mstack PATH [--mstack-rounds N] [--mstack-only]]\n"
 		"       msocket_bench --loop VARIANT_PROTO|COMPONENT [--count N]\n"
 		"\n"
 		"  --mem-stacks N  msockfs mounts for the memory figure, and as many ramfs\n"
 		"                  mounts for its VFS floor (1..%d)\n"
+		"  --mstack PATH   also time mstack_bench_child (beside this program)\n"
+		"                  natively and under mstack --setns, --supervisor, --preload\n"
 		"\n"
 		"variants (latency rows; PROTO is tcp or udp):\n", MAX_STACKS);
 	for (v = 0; v < NVARIANT; v++)
@@ -2075,6 +2287,9 @@ int main(int argc, char **argv)
 		{ "tput-mb", required_argument, NULL, 't' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "mstack", required_argument, NULL, 'M' },
+		{ "mstack-rounds", required_argument, NULL, 'R' },
+		{ "mstack-only", no_argument, NULL, 'O' },
 		{ "loop", required_argument, NULL, 'l' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "helper", required_argument, NULL, 'H' },
@@ -2116,6 +2331,15 @@ int main(int argc, char **argv)
 		case 'd':
 			opt.dir = optarg;
 			break;
+		case 'M':
+			opt.mstack = optarg;
+			break;
+		case 'R':
+			opt.ms_rounds = atoi(optarg);
+			break;
+		case 'O':
+			opt.ms_only = true;
+			break;
 		case 'l':
 			loop = optarg;
 			break;
@@ -2131,7 +2355,7 @@ int main(int argc, char **argv)
 	if (optind != argc || opt.rounds < 1 || opt.batch < 1 ||
 	    opt.broker_batch < 1 || opt.exec_batch < 1 || opt.scale_rounds < 1 ||
 	    opt.mem_stacks < 1 || opt.mem_stacks > MAX_STACKS || opt.tput_mb < 1 ||
-	    count < 1)
+	    opt.ms_rounds < 1 || count < 1)
 		print_help();
 	if (loop)
 		return loop_run(loop, count);
