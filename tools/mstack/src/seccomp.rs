@@ -112,6 +112,20 @@ const COMPAT: Abi = Abi {
     io_uring: [425, 426, 427],
 };
 
+// Elsewhere there is no table of system call numbers here: the supervisor
+// is refused (user_notif_available).
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+const NATIVE: Abi = Abi {
+    arch: 0,
+    socket: 0,
+    socketpair: 0,
+    socketcall: None,
+    io_uring: [0; 3],
+};
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+const COMPAT: Abi = NATIVE;
+const SUPPORTED_ARCH: bool = cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
+
 /// `socketcall(2)` call numbers that create sockets.
 const SYS_SOCKET: u32 = 1;
 const SYS_SOCKETPAIR: u32 = 8;
@@ -303,6 +317,12 @@ const SECCOMP_GET_ACTION_AVAIL: libc::c_ulong = 2;
 /// Linux 5.0; mstack needs `SECCOMP_ADDFD_FLAG_SEND` too, Linux 5.14, which
 /// every kernel msocket.ko builds against has).
 pub fn user_notif_available() -> io::Result<()> {
+    if !SUPPORTED_ARCH {
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "mstack's filter knows the system calls of x86-64 and arm64 only",
+        ));
+    }
     let action: u32 = SECCOMP_RET_USER_NOTIF;
     // SAFETY: SECCOMP_GET_ACTION_AVAIL reads one u32 from a valid pointer.
     let r = unsafe {
