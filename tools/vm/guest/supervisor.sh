@@ -108,7 +108,7 @@ status "preload_refuses_static" 126 "statically linked" \
 status "setns_refused_unprivileged" 126 "setns needs CAP_NET_ADMIN and CAP_SYS_ADMIN" \
 	as_user "$MSTACK" --setns $S true
 status "setns_with_families_is_usage" 2 "cannot be combined with -o" "$MSTACK" --setns -o ipv4 $S true
-status "two_mechanisms_is_usage" 2 "exclude each other" "$MSTACK" --preload --supervisor $S true
+status "two_mechanisms_is_usage" 2 "cannot be used with" "$MSTACK" --preload --supervisor $S true
 
 # --- bad input ---
 status "no_such_stack" 1 "No such file" as_user "$MSTACK" /dev/net/none true
