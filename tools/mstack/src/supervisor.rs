@@ -417,6 +417,18 @@ fn helper(
 
 // --- the supervisor ---
 
+/// SCHED_BATCH for the supervisor (after the helper is forked: nothing
+/// supervised inherits it): a batch task's wake-up does not preempt the
+/// running one. When the program's fd is installed (ADDFD), the program
+/// goes on running instead of handing the CPU back to the supervisor, which
+/// finishes its bookkeeping when the program next blocks. Best effort.
+fn batch_scheduling() {
+    // SAFETY: sched_param is plain old data; SCHED_BATCH takes priority 0.
+    let param: libc::sched_param = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid sched_param for the calling thread.
+    unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) };
+}
+
 /// Runs CMD under the supervisor; returns its exit status (128 + N if it
 /// was killed by signal N).
 pub fn run<F: Factory>(factory: &F, spec: &Spec) -> Result<i32, Error> {
@@ -469,6 +481,7 @@ pub fn run<F: Factory>(factory: &F, spec: &Spec) -> Result<i32, Error> {
         Err(e) => return Err(Error::io("fork".into(), errno_io(e))),
     };
     drop(csock);
+    batch_scheduling();
     let mut sup = Supervisor {
         helper: helper_pid,
         cmd: None,
