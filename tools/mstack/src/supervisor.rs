@@ -319,6 +319,12 @@ fn child(
         if let Err(e) = prepare() {
             fail(e);
         }
+        // A credential change clears the parent-death signal; entering a
+        // user namespace is not one, but make sure.
+        if prctl::set_pdeathsig(Signal::SIGKILL).is_err() || getppid() != helper {
+            // SAFETY: as above.
+            unsafe { libc::_exit(126) }
+        }
     }
     let (listener, wait_killable) = match seccomp::install(prog, spec.wait_killable) {
         Ok(l) => l,
