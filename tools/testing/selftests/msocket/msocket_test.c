@@ -375,7 +375,7 @@ TEST_F(msockfs, fsconfig_opath_fd)
 	int major = 0, minor = 0, fs, nsfd;
 
 	ASSERT_EQ(0, uname(&u));
-	sscanf(u.release, "%d.%d", &major, &minor);
+	ASSERT_EQ(2, sscanf(u.release, "%d.%d", &major, &minor));
 	if (major < 6 || (major == 6 && minor <= 12))
 		SKIP(return, "Linux %s: fsconfig(FSCONFIG_SET_FD) refuses O_PATH fds (fget())",
 		     u.release);
@@ -632,8 +632,10 @@ TEST_F_TIMEOUT(msockfs, socket_errors, 180)
 		int domain, type, protocol, err;
 	} cases[] = {
 		{ AF_INET, -1, 0, EINVAL },		/* vustack -s: supported family */
-		/* ... an unsupported one: AF_IUCV exists on s390 only (AF_BLUETOOTH,
-		 * a module on distribution kernels, would be loaded) */
+		/*
+		 * ... an unsupported one: AF_IUCV exists on s390 only
+		 * (AF_BLUETOOTH, a module on distribution kernels, would be loaded)
+		 */
 		{ 32 /* AF_IUCV */, -1, 0, EAFNOSUPPORT },
 		{ 32, SOCK_STREAM, 0, EAFNOSUPPORT },
 		{ -1, SOCK_STREAM, 0, EAFNOSUPPORT },
