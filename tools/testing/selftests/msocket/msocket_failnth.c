@@ -2,7 +2,8 @@
 /*
  * msocket_failnth: systematic fault injection with /proc/thread-self/fail-nth
  * (Documentation/fault-injection/fault-injection.rst) in every way of
- * mounting a stack and in the msocket entries.
+ * mounting a stack, in families= and in the msocket entries, stack handles
+ * included.
  *
  *   msocket_failnth [-s SEED] [-n MAX_FAULTS_PER_CASE] [-t SECONDS] [-v]
  *
@@ -28,6 +29,9 @@
 #ifndef FSPICK_CLOEXEC
 #define FSPICK_CLOEXEC		0x1
 #endif
+#ifndef ANON_INODE_FS_MAGIC
+#define ANON_INODE_FS_MAGIC	0x09041934
+#endif
 
 struct fcase;
 typedef long (*op_fn)(const struct fcase *c);
@@ -41,7 +45,9 @@ struct fcase {
 	const char *source;	/* mounts */
 	const char *options;
 	unsigned long *ino;	/* the netns the mount must bind */
+	const char *shows;	/* the options file afterwards, if not NULL */
 	int domain, type, protocol;	/* sockets */
+	int *fd;		/* sockets: the stack fd or handle used */
 };
 
 struct outcome {
@@ -51,10 +57,11 @@ struct outcome {
 };
 
 static struct msk_opts opts = { .count = 3000 };
-static char dir[128], target[160], stack[160], rstack[160], ns_x[64], src_buf[8][200];
+static char dir[128], target[160], stack[160], rstack[160], fstack[160], ns_x[64];
+static char src_buf[8][200];
 static unsigned long ino_x, ino_p, ino_self;
 static pid_t parked;
-static int stack_fd, dev_fd, nth_fd;
+static int stack_fd, dev_fd, nth_fd, handle_fd, fstack_fd;
 static char saved_modprobe[256];
 static const char *const debugfs_knobs[] = {
 	"/sys/kernel/debug/failslab/ignore-gfp-wait",
@@ -120,12 +127,21 @@ static int undo_mount(const struct fcase *c, long ret)
 	unsigned long want = c->ino ? *c->ino : ino_self, got;
 	char path[200];
 
+	char buf[200];
+	int shows_ok = 1;
+
 	snprintf(path, sizeof(path), "%s/netns", target);
 	got = netns_of(AT_FDCWD, path);
+	if (c->shows) {
+		snprintf(path, sizeof(path), "%s/options", target);
+		shows_ok = read_small_file(path, buf, sizeof(buf)) > 0 && !strcmp(buf, c->shows);
+		if (!shows_ok)
+			ksft_print_msg("%s: options \"%s\", want \"%s\"\n", c->name, buf, c->shows);
+	}
 	umount2(target, MNT_DETACH);
 	if (got != want)
 		ksft_print_msg("%s: mounted netns %lu, want %lu\n", c->name, got, want);
-	return got == want ? 0 : -1;
+	return got == want && shows_ok ? 0 : -1;
 }
 
 /* fsopen, the netns as an nsfs fd, create, fsmount, move_mount: all in the window. */
@@ -161,7 +177,10 @@ static long op_fsopen_fd(const struct fcase *c)
 	return err ? -1 : 0;
 }
 
-/* fsopen with a netns name, a detached mount (checked through its fd). */
+/*
+ * fsopen with a netns name (and families=, separated by commas as only
+ * fsconfig can pass them), a detached mount (checked through its fd).
+ */
 static long op_fsopen_detached(const struct fcase *c)
 {
 	int fs, mnt = -1, err = 0;
@@ -170,6 +189,7 @@ static long op_fsopen_detached(const struct fcase *c)
 	if (fs < 0)
 		return -1;
 	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "netns", ns_x, 0) ||
+	    (c->options && sys_fsconfig(fs, FSCONFIG_SET_STRING, "families", c->options, 0)) ||
 	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
 		err = errno;
 	if (!err) {
@@ -185,9 +205,15 @@ static long op_fsopen_detached(const struct fcase *c)
 static int undo_detached(const struct fcase *c, long ret)
 {
 	unsigned long ino = netns_of(ret, "netns");
+	char buf[200] = "";
+	int shows_ok = !c->shows ||
+		       (read_small_file_at(ret, "options", buf, sizeof(buf)) > 0 &&
+			!strcmp(buf, c->shows));
 
+	if (!shows_ok)
+		ksft_print_msg("%s: options \"%s\", want \"%s\"\n", c->name, buf, c->shows);
 	close(ret);
-	return ino == ino_x ? 0 : -1;
+	return ino == ino_x && shows_ok ? 0 : -1;
 }
 
 static int undo_nothing(const struct fcase *c, long ret)
@@ -224,15 +250,45 @@ static long op_fspick(const struct fcase *c)
 	return err ? -1 : 0;
 }
 
+/* fspick, families= (the value in c->options), reconfigure. */
+static long op_fspick_families(const struct fcase *c)
+{
+	int fs = syscall(__NR_fspick, AT_FDCWD, rstack, FSPICK_CLOEXEC), err = 0;
+
+	if (fs < 0)
+		return -1;
+	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "families", c->options, 0) ||
+	    sys_fsconfig(fs, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0))
+		err = errno;
+	close(fs);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+/* A reconfiguration of families= shows in the options file; undone. */
+static int undo_families(const struct fcase *c, long ret)
+{
+	char path[200], buf[200] = "";
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/options", rstack);
+	ok = read_small_file(path, buf, sizeof(buf)) > 0 && !strcmp(buf, c->shows);
+	if (!ok)
+		ksft_print_msg("%s: options \"%s\", want \"%s\"\n", c->name, buf, c->shows);
+	mount(NULL, rstack, NULL, MS_REMOUNT, "families=all");
+	return ok ? 0 : -1;
+}
+
 /* ---- the msocket entries ---- */
 
+/* MSOCK_IOC_SOCKET on the stack directory, stack handle or stack c->fd names. */
 static long op_stack_socket(const struct fcase *c)
 {
 	struct msock_socket_args a = {
 		.domain = c->domain, .type = c->type, .protocol = c->protocol,
 	};
 
-	return ioctl(stack_fd, MSOCK_IOC_SOCKET, &a);
+	return ioctl(c->fd ? *c->fd : stack_fd, MSOCK_IOC_SOCKET, &a);
 }
 
 static long op_open_socket(const struct fcase *c)
@@ -278,6 +334,66 @@ static int undo_socket(const struct fcase *c, long ret)
 	return cookie == want && dom == c->domain ? 0 : -1;
 }
 
+/* A stack handle: a close-on-exec anonymous inode that makes sockets in ns_x. */
+static int undo_handle(const struct fcase *c, long ret)
+{
+	struct msock_socket_args a = { .domain = AF_INET, .type = SOCK_DGRAM | SOCK_CLOEXEC };
+	unsigned long long cookie = 0;
+	socklen_t len = sizeof(cookie);
+	struct msock_stack_info info;
+	struct statfs sfs;
+	int ok, s;
+
+	ok = !fstatfs(ret, &sfs) && sfs.f_type == ANON_INODE_FS_MAGIC &&
+	     (fcntl(ret, F_GETFD) & FD_CLOEXEC) && !ioctl(stack_fd, MSOCK_IOC_STACK_INFO, &info);
+	s = ioctl(ret, MSOCK_IOC_SOCKET, &a);
+	if (s < 0 || getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) ||
+	    cookie != info.netns_cookie)
+		ok = 0;
+	if (s >= 0)
+		close(s);
+	close(ret);
+	return ok ? 0 : -1;
+}
+
+static long op_get_handle(const struct fcase *c)
+{
+	return ioctl(stack_fd, MSOCK_IOC_GET_HANDLE, 0);
+}
+
+static long op_path_handle(const struct fcase *c)
+{
+	struct msock_path_handle_args a = {
+		.path = (uintptr_t)(c->source ? c->source : stack), .dirfd = AT_FDCWD,
+	};
+
+	return ioctl(dev_fd, MSOCK_IOC_PATH_HANDLE, &a);
+}
+
+/* open, MSOCK_IOC_GET_HANDLE, close, a socket through the handle: all in the window. */
+static long op_open_handle_socket(const struct fcase *c)
+{
+	struct msock_socket_args a = {
+		.domain = c->domain, .type = c->type, .protocol = c->protocol,
+	};
+	int fd = open(stack, O_RDONLY | O_DIRECTORY | O_CLOEXEC), h, s, err;
+
+	if (fd < 0)
+		return -1;
+	h = ioctl(fd, MSOCK_IOC_GET_HANDLE, 0);
+	err = errno;
+	close(fd);
+	if (h < 0) {
+		errno = err;
+		return -1;
+	}
+	s = ioctl(h, MSOCK_IOC_SOCKET, &a);
+	err = errno;
+	close(h);
+	errno = err;
+	return s;
+}
+
 static long op_get_netns(const struct fcase *c)
 {
 	return ioctl(stack_fd, MSOCK_IOC_GET_NETNS);
@@ -312,20 +428,30 @@ static struct fcase cases[] = {
 	MOUNT_CASE("mount netns=NAME", src_buf[0], NULL, &ino_x),
 	MOUNT_CASE("mount netns=/PATH (ip netns file)", src_buf[2], NULL, &ino_x),
 	MOUNT_CASE("mount netns=/proc/PID/ns/net", src_buf[3], NULL, &ino_p),
-	MOUNT_CASE("mount pid=PID", src_buf[4], NULL, &ino_p),
 	MOUNT_CASE("mount current", "current", NULL, NULL),
 	MOUNT_CASE("mount none", "none", "mode=0700", NULL),
 	MOUNT_CASE("mount with no source", NULL, NULL, NULL),
 	MOUNT_CASE("mount -o netns=NAME,uid,gid,mode", "none", src_buf[5], &ino_x),
-	MOUNT_CASE("mount -o pid=PID", "none", src_buf[6], &ino_p),
 	MOUNT_CASE("mount -o current", NULL, "current,mode=0711", NULL),
+	{ .name = "mount -o families=inet:inet6:unix", .op = op_mount, .undo = undo_mount,
+	  .source = src_buf[0], .options = "families=inet:inet6:unix,mode=0700", .ino = &ino_x,
+	  .shows = "uid=0,gid=0,mode=0700,families=unix:inet:inet6\n" },
 	{ .name = "fsopen + SET_FD nsfs + fsmount + move_mount", .op = op_fsopen_fd,
 	  .undo = undo_mount, .ino = &ino_x },
 	{ .name = "fsopen + SET_STRING netns + fsmount (detached)", .op = op_fsopen_detached,
 	  .undo = undo_detached },
+	{ .name = "fsopen + netns + families=unix,17 + fsmount (detached)",
+	  .op = op_fsopen_detached, .undo = undo_detached, .options = "unix,17",
+	  .shows = "uid=0,gid=0,mode=0755,families=unix:packet\n" },
 	{ .name = "remount -o mode", .op = op_remount, .undo = undo_remount,
 	  .options = "mode=0700" },
 	{ .name = "fspick + reconfigure mode, same netns", .op = op_fspick, .undo = undo_remount },
+	{ .name = "remount -o families=inet6:16", .op = op_remount, .undo = undo_families,
+	  .options = "families=inet6:16",
+	  .shows = "uid=0,gid=0,mode=0777,families=inet6:netlink\n" },
+	{ .name = "fspick + families=inet,inet6 + reconfigure", .op = op_fspick_families,
+	  .undo = undo_families, .options = "inet,inet6",
+	  .shows = "uid=0,gid=0,mode=0777,families=inet:inet6\n" },
 	SOCKET_CASE("MSOCK_IOC_SOCKET inet stream", op_stack_socket, 0,
 		    AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
 	SOCKET_CASE("MSOCK_IOC_SOCKET inet6 dgram", op_stack_socket, 0,
@@ -341,6 +467,26 @@ static struct fcase cases[] = {
 		    AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
 	{ .name = "MSOCK_IOC_PATH_SOCKET inet6 stream via a symlink", .op = op_path_socket,
 	  .undo = undo_socket, .source = src_buf[7], .domain = AF_INET6, .type = SOCK_STREAM },
+	{ .name = "MSOCK_IOC_GET_HANDLE", .op = op_get_handle, .undo = undo_handle },
+	{ .name = "MSOCK_IOC_PATH_HANDLE", .op = op_path_handle, .undo = undo_handle },
+	{ .name = "MSOCK_IOC_PATH_HANDLE via a symlink", .op = op_path_handle,
+	  .undo = undo_handle, .source = src_buf[7] },
+	{ .name = "open + MSOCK_IOC_GET_HANDLE + a socket through it", .op = op_open_handle_socket,
+	  .undo = undo_socket, .domain = AF_INET6, .type = SOCK_STREAM | SOCK_CLOEXEC },
+	{ .name = "MSOCK_IOC_SOCKET on a stack handle, inet stream", .op = op_stack_socket,
+	  .undo = undo_socket, .domain = AF_INET, .type = SOCK_STREAM | SOCK_CLOEXEC,
+	  .fd = &handle_fd },
+	{ .name = "MSOCK_IOC_SOCKET on a stack handle, unix dgram", .op = op_stack_socket,
+	  .undo = undo_socket, .domain = AF_UNIX, .type = SOCK_DGRAM, .fd = &handle_fd },
+	{ .name = "MSOCK_IOC_SOCKET on a stack handle, bad type (EINVAL)", .op = op_stack_socket,
+	  .undo = undo_socket, .want = EINVAL, .domain = AF_INET, .type = -1,
+	  .fd = &handle_fd },
+	{ .name = "MSOCK_IOC_SOCKET on families=inet6, inet6 dgram", .op = op_stack_socket,
+	  .undo = undo_socket, .domain = AF_INET6, .type = SOCK_DGRAM | SOCK_CLOEXEC,
+	  .fd = &fstack_fd },
+	{ .name = "MSOCK_IOC_SOCKET on families=inet6, inet (EAFNOSUPPORT)", .op = op_stack_socket,
+	  .undo = undo_socket, .want = EAFNOSUPPORT, .domain = AF_INET, .type = SOCK_STREAM,
+	  .fd = &fstack_fd },
 	{ .name = "MSOCK_IOC_GET_NETNS", .op = op_get_netns, .undo = undo_nsfd },
 	{ .name = "MSOCK_IOC_STACK_INFO", .op = op_stack_info, .undo = undo_nothing },
 	SOCKET_CASE("MSOCK_IOC_SOCKET unknown family, bad type (EAFNOSUPPORT)", op_stack_socket,
@@ -450,9 +596,7 @@ static void setup(void)
 	snprintf(src_buf[1], sizeof(src_buf[1]), "/var/run/netns/%s", ns_x);
 	snprintf(src_buf[2], sizeof(src_buf[2]), "netns=/var/run/netns/%s", ns_x);
 	snprintf(src_buf[3], sizeof(src_buf[3]), "netns=/proc/%d/ns/net", parked);
-	snprintf(src_buf[4], sizeof(src_buf[4]), "pid=%d", parked);
 	snprintf(src_buf[5], sizeof(src_buf[5]), "netns=%s,uid=1001,gid=2001,mode=0770", ns_x);
-	snprintf(src_buf[6], sizeof(src_buf[6]), "pid=%d", parked);
 	ino_x = ns_ino(src_buf[1]);
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", parked);
 	ino_p = ns_ino(path);
@@ -461,17 +605,22 @@ static void setup(void)
 	snprintf(target, sizeof(target), "%s/m", dir);
 	snprintf(stack, sizeof(stack), "%s/s", dir);
 	snprintf(rstack, sizeof(rstack), "%s/r", dir);
+	snprintf(fstack, sizeof(fstack), "%s/f", dir);
 	if (mkdir(target, 0755) || mkdir(stack, 0755) || mkdir(rstack, 0755) ||
+	    mkdir(fstack, 0755) ||
 	    mount(src_buf[0], stack, "msockfs", 0, "mode=0777") ||
-	    mount(src_buf[0], rstack, "msockfs", 0, "mode=0777"))
+	    mount(src_buf[0], rstack, "msockfs", 0, "mode=0777") ||
+	    mount(src_buf[0], fstack, "msockfs", 0, "families=inet6"))
 		ksft_exit_fail_msg("mounting the stacks: %s\n", strerror(errno));
 	snprintf(src_buf[7], sizeof(src_buf[7]), "%s/link", dir);
 	if (symlink(stack, src_buf[7]))
 		ksft_exit_fail_msg("symlink: %s\n", strerror(errno));
 	stack_fd = open(stack, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fstack_fd = open(fstack, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	dev_fd = open(MSOCKET_DEVICE, O_RDONLY | O_CLOEXEC);
-	if (stack_fd < 0 || dev_fd < 0)
-		ksft_exit_fail_msg("opening the stack and %s: %s\n", MSOCKET_DEVICE,
+	handle_fd = msock_get_handle(stack_fd);
+	if (stack_fd < 0 || fstack_fd < 0 || dev_fd < 0 || handle_fd < 0)
+		ksft_exit_fail_msg("opening the stacks, a handle and %s: %s\n", MSOCKET_DEVICE,
 				   strerror(errno));
 
 	/* fail GFP_KERNEL allocations too, quietly; no module autoloading */
@@ -546,10 +695,13 @@ int main(int argc, char **argv)
 				 o->wrong, o->leaks);
 	}
 	restore();
+	close(handle_fd);
 	close(stack_fd);
+	close(fstack_fd);
 	close(dev_fd);
 	umount2(stack, MNT_DETACH);
 	umount2(rstack, MNT_DETACH);
+	umount2(fstack, MNT_DETACH);
 	kill(parked, SIGKILL);
 	waitpid(parked, NULL, 0);
 	run("ip netns del %s", ns_x);

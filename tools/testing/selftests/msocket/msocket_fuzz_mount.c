@@ -8,20 +8,26 @@
  * Sources, option strings and fsconfig parameters are drawn from a grammar
  * with random mutations: every source form, names and paths that are valid,
  * missing, malformed, too long, not nsfs, nsfs of another type, FIFOs,
- * sockets, devices, stacks and their files, symbolic links and loops, pids
- * that exist or not, numbers in every base, unknown keys, flags given
- * values and values given as flags. FSCONFIG_SET_FD is given every kind of
- * fd: pipes, sockets, nsfs files of every namespace type (O_RDONLY and
- * O_PATH), regular files, directories, a stack root and its files, an fs
- * context, a detached mount, /dev/msocket, eventfd, memfd, epoll, pidfd,
- * timerfd, signalfd, inotify, closed and negative fds.
+ * sockets, devices, stacks and their files, symbolic links and loops, the
+ * removed pid= (source and option), families= lists valid and not, numbers
+ * in every base, unknown keys, flags given values and values given as
+ * flags. FSCONFIG_SET_FD is given every kind of fd: pipes, sockets, nsfs
+ * files of every namespace type (O_RDONLY and O_PATH), regular files,
+ * directories, a stack root, its files and a stack handle, an fs context, a
+ * detached mount, /dev/msocket, eventfd, memfd, epoll, pidfd, timerfd,
+ * signalfd, inotify, closed and negative fds. One network namespace
+ * belongs to a user namespace of its own that maps only 1000 uids and gids:
+ * the owner and group of a stack of it (given, or the mounter's by default)
+ * must be mapped there.
  *
  * The model predicts the errno of each mount(2) and fsconfig(2) call,
  * resolving paths exactly as msockfs does (open with O_PATH, an nsfs file of
- * a network namespace). A mount that succeeds must show the predicted
- * namespace, source, owner, group, mode and read-only state, in its files,
- * in stat(2) and statvfs(2), in /proc/self/mountinfo and in the sockets it
- * makes; a stack kept open across a lazy unmount keeps working.
+ * a network namespace), reading uid= and gid= in the mounter's user
+ * namespace whatever their place. A mount that succeeds must show the
+ * predicted namespace, source, owner, group, mode, families and read-only
+ * state, in its files, in stat(2) and statvfs(2), in /proc/self/mountinfo
+ * and /proc/self/mounts, in STACK_INFO and in the sockets it makes; a stack
+ * kept open across a lazy unmount keeps working.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -65,16 +71,23 @@
 #define MAX_REPORTS	25
 #define VAL_MAX		4300
 
+/* The user namespace of netns U: its uid 0..999 and gid 0..999 are these. */
+#define U_UID_BASE	100000U
+#define U_GID_BASE	200000U
+#define U_MAP_LEN	1000U
+
+#define ALL_FAMILIES	(~0ULL)
+
 static struct msk_opts opts = { .count = 2000 };
 static uint64_t rng;
 static char dir[128], ns_a[64];
-static unsigned long ino_self, ino_a, ino_b, ino_c;
-static pid_t parked;
+static unsigned long ino_self, ino_a, ino_b, ino_c, ino_u;
+static pid_t parked, parked_u;
 static int gone_pid;
 
 /* Statistics. */
 static long n_attempts, n_mounted, n_remounts, n_reconf, n_fsconfig, n_mismatch;
-static long n_lazy, n_umount, n_fd_kept, n_setfd;
+static long n_lazy, n_umount, n_fd_kept, n_setfd, n_userns, n_mounted_u, n_families;
 
 static __printf(1, 2) void mismatch(const char *fmt, ...);
 static void mismatch(const char *fmt, ...)
@@ -148,22 +161,6 @@ static int k_strtouint(const char *s, unsigned int base, unsigned int *res)
 	return 0;
 }
 
-static int k_strtoint(const char *s, int *res)
-{
-	unsigned long long v;
-
-	if (s[0] == '-') {
-		if (s[1] == '+' || k_strtoull(s + 1, 0, &v) || v > 0x80000000ULL)
-			return -1;
-		*res = -(long long)v;
-		return 0;
-	}
-	if (k_strtoull(s, 0, &v) || v > 0x7fffffffULL)
-		return -1;
-	*res = v;
-	return 0;
-}
-
 /* ---- resolution, exactly as msockfs does it ---- */
 
 /* 0 and the netns inode, or an errno. */
@@ -195,18 +192,6 @@ static int probe_path(const char *path, unsigned long *ino)
 	return 0;
 }
 
-static int probe_pid(int pid, unsigned long *ino)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
-	if (stat(path, &st))
-		return -ESRCH;
-	*ino = st.st_ino;
-	return 0;
-}
-
 /* Rust's parse_netns and the open of what it names. */
 static int resolve_netns(const char *v, unsigned long *ino)
 {
@@ -224,23 +209,82 @@ static int resolve_netns(const char *v, unsigned long *ino)
 	return probe_path(path, ino);
 }
 
-/* Rust's parse_pid. */
-static int parse_pid(const char *v, int *pid)
-{
-	unsigned long long n = 0;
-	size_t i, len = strlen(v);
+/* The address family names of families= (rust/families.rs), by number. */
+static const char *const family_names[] = {
+	NULL, "unix", "inet", "ax25", "ipx", "appletalk", "netrom", "bridge", "atmpvc",
+	"x25", "inet6", "rose", "decnet", "netbeui", "security", "key", "netlink", "packet",
+	"ash", "econet", "atmsvc", "rds", "sna", "irda", "pppox", "wanpipe", "llc", "ib",
+	"mpls", "can", "tipc", "bluetooth", "iucv", "rxrpc", "isdn", "phonet", "ieee802154",
+	"caif", "alg", "nfc", "vsock", "kcm", "qipcrtr", "smc", "xdp", "mctp",
+};
 
-	if (!len || len > 10)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (!isdigit((unsigned char)v[i]))
-			return -1;
-		n = n * 10 + v[i] - '0';
+#define N_FAMILY_NAMES	ARRAY_SIZE(family_names)
+
+/* Rust's families::parse: "all", or names and 1..45 separated by ':' or ','. */
+static int parse_families(const char *v, uint64_t *set)
+{
+	const char *item = v, *end;
+	unsigned int f, n;
+	size_t len;
+
+	if (!strcmp(v, "all")) {
+		*set = ALL_FAMILIES;
+		return 0;
 	}
-	if (n < 1 || n > 0x7fffffff)
-		return -1;
-	*pid = n;
-	return 0;
+	*set = 0;
+	for (;;) {
+		end = item + strcspn(item, ":,");
+		len = end - item;
+		for (f = 1; f < N_FAMILY_NAMES; f++)
+			if (strlen(family_names[f]) == len && !strncmp(item, family_names[f], len))
+				break;
+		if (f == N_FAMILY_NAMES) {
+			if (!len || len > 2 || !isdigit((unsigned char)item[0]) ||
+			    (len == 2 && !isdigit((unsigned char)item[1])))
+				return -EINVAL;
+			n = item[0] - '0';
+			if (len == 2)
+				n = n * 10 + item[1] - '0';
+			if (!n || n >= N_FAMILY_NAMES)
+				return -EINVAL;
+			f = n;
+		}
+		*set |= 1ULL << f;
+		if (!*end)
+			return 0;
+		item = end + 1;
+	}
+}
+
+/* ",families=a:b" as msockfs shows a set (nothing for all). */
+static void show_families(uint64_t set, char *out, size_t size)
+{
+	const char *sep = ",families=";
+	size_t n = 0;
+	unsigned int f;
+
+	out[0] = '\0';
+	if (set == ALL_FAMILIES)
+		return;
+	for (f = 0; f < 64 && n < size; f++)
+		if (set & (1ULL << f)) {
+			n += snprintf(out + n, size - n, "%s%s", sep, family_names[f]);
+			sep = ":";
+		}
+}
+
+/*
+ * Whether an id (in the initial user namespace, where the fuzzer mounts)
+ * has a mapping in the user namespace that owns a stack: every valid id in
+ * the initial one, 1000 of them in netns U's.
+ */
+static int id_mapped(int owner_u, unsigned int id, int gid)
+{
+	unsigned int base = gid ? U_GID_BASE : U_UID_BASE;
+
+	if (!owner_u)
+		return id != 0xffffffffU;
+	return id >= base && id - base < U_MAP_LEN;
 }
 
 /* ---- the model ---- */
@@ -261,9 +305,11 @@ struct param {
 
 struct state {
 	unsigned long ino;	/* netns of the stack */
+	int owner_u;		/* it is netns U, of a user namespace of its own */
 	char canon[VAL_MAX + 16];	/* its canonical name ("source" file) */
 	char shown[VAL_MAX + 16];	/* source in /proc/self/mountinfo */
 	unsigned int uid, gid, mode;
+	uint64_t families;
 	int sb_ro, mnt_ro;
 };
 
@@ -276,7 +322,8 @@ struct model {
 	int source_given;
 	int fc_source;		/* fc->source is set */
 	char raw_source[VAL_MAX];
-	unsigned int uid, gid, mode, set;	/* set: 1 uid, 2 gid, 4 mode */
+	unsigned int uid, gid, mode, set;	/* set: 1 uid, 2 gid, 4 mode, 8 families */
+	uint64_t families;
 	/*
 	 * fc->sb_flags and ->sb_flags_mask as far as they matter: SB_RDONLY,
 	 * and SB_DIRSYNC, which a reconfiguration refuses (not in MS_RMT_MASK).
@@ -289,6 +336,7 @@ static void model_init(struct model *m, const struct state *cur)
 {
 	memset(m, 0, sizeof(*m));
 	m->mode = 0755;
+	m->families = ALL_FAMILIES;
 	if (cur) {
 		m->reconf = 1;
 		m->cur = *cur;
@@ -318,6 +366,12 @@ static int model_name(struct model *m, unsigned long ino, const char *canon, int
 	return 0;
 }
 
+/* The user namespace owning the netns a model names: U's, or the initial one. */
+static int model_owner_u(const struct model *m)
+{
+	return m->reconf ? m->cur.owner_u : m->named && m->ino == ino_u;
+}
+
 static const char *const set_flags[] = { "dirsync", "lazytime", "ro", "sync" };
 static const char *const clear_flags[] = { "async", "nolazytime", "nomand", "rw" };
 
@@ -328,7 +382,7 @@ static int model_param(struct model *m, const struct param *p)
 	char canon[VAL_MAX + 16];
 	unsigned int u;
 	unsigned int i;
-	int err, pid;
+	int err;
 
 	for (i = 0; i < ARRAY_SIZE(set_flags); i++)
 		if (!strcmp(p->key, set_flags[i])) {
@@ -367,12 +421,7 @@ static int model_param(struct model *m, const struct param *p)
 				return err;
 			snprintf(canon, sizeof(canon), "%s", v);
 		} else if (!strncmp(v, "pid=", 4)) {
-			if (parse_pid(v + 4, &pid))
-				return -EINVAL;
-			err = probe_pid(pid, &ino);
-			if (err)
-				return err;
-			snprintf(canon, sizeof(canon), "pid=%d", pid);
+			return -EINVAL;	/* removed: the message says what to use */
 		} else {
 			return -EINVAL;
 		}
@@ -398,15 +447,8 @@ static int model_param(struct model *m, const struct param *p)
 		snprintf(canon, sizeof(canon), "netns=%s", p->val);
 		return model_name(m, ino, canon, 0);
 	}
-	if (!strcmp(p->key, "pid")) {
-		if (p->type != V_STRING || k_strtoint(p->val, &pid) || pid <= 0)
-			return -EINVAL;
-		err = probe_pid(pid, &ino);
-		if (err)
-			return err;
-		snprintf(canon, sizeof(canon), "pid=%d", pid);
-		return model_name(m, ino, canon, 0);
-	}
+	if (!strcmp(p->key, "pid"))
+		return -EINVAL;	/* removed, whatever the value */
 	if (!strcmp(p->key, "current")) {
 		if (p->type != V_FLAG)
 			return -EINVAL;
@@ -431,18 +473,36 @@ static int model_param(struct model *m, const struct param *p)
 		m->set |= 4;
 		return 0;
 	}
+	if (!strcmp(p->key, "families")) {
+		uint64_t set;
+
+		if (p->type != V_STRING || !p->val[0] || parse_families(p->val, &set))
+			return -EINVAL;
+		m->families = set;
+		m->set |= 8;
+		return 0;
+	}
 	return -EINVAL;	/* unknown parameter */
 }
 
-/* get_tree of a new mount: never fails for root. */
-static void model_create(struct model *m, struct state *out)
+/*
+ * get_tree of a new mount: the owner and group, given or the mounter's
+ * (root's 0 and 0), must be mapped in the user namespace owning the netns
+ * (EINVAL). 0, and the state of the new stack in out.
+ */
+static int model_create(struct model *m, struct state *out)
 {
 	if (!m->named) {
 		m->named = 1;
 		m->ino = ino_self;
 		snprintf(m->canon, sizeof(m->canon), "current");
 	}
+	if (!id_mapped(model_owner_u(m), (m->set & 1) ? m->uid : 0, 0) ||
+	    !id_mapped(model_owner_u(m), (m->set & 2) ? m->gid : 0, 1))
+		return -EINVAL;
 	out->ino = m->ino;
+	out->owner_u = model_owner_u(m);
+	out->families = m->families;
 	snprintf(out->canon, sizeof(out->canon), "%s", m->canon);
 	snprintf(out->shown, sizeof(out->shown), "%s",
 		 m->source_given ? m->raw_source : m->canon);
@@ -451,6 +511,7 @@ static void model_create(struct model *m, struct state *out)
 	out->mode = (m->set & 4) ? m->mode : 0755;
 	out->sb_ro = m->flag_ro;
 	out->mnt_ro = 0;
+	return 0;
 }
 
 /* reconfigure_super(): the errno, and the new state on success. */
@@ -458,12 +519,18 @@ static int model_reconfigure(const struct model *m, struct state *s)
 {
 	if (m->mask_bad)
 		return -EINVAL;
+	/* ids given must be mapped where the stack's netns belongs */
+	if (((m->set & 1) && !id_mapped(s->owner_u, m->uid, 0)) ||
+	    ((m->set & 2) && !id_mapped(s->owner_u, m->gid, 1)))
+		return -EINVAL;
 	if (m->set & 1)
 		s->uid = m->uid;
 	if (m->set & 2)
 		s->gid = m->gid;
 	if (m->set & 4)
 		s->mode = m->mode;
+	if (m->set & 8)
+		s->families = m->families;
 	if (m->mask_ro)
 		s->sb_ro = m->flag_ro;
 	return 0;
@@ -521,6 +588,7 @@ struct fdkind {
 static struct fdkind fdkinds[64];
 static int nfdkinds;
 static int stack_fd = -1, stack_path_fd = -1;	/* a stack kept for naming */
+static int fd_u = -1;	/* an nsfs fd of netns U */
 
 static void add_fd(const char *what, int fd, int netns)
 {
@@ -582,8 +650,10 @@ static void setup_fds(void)
 	add_fd("regular file O_PATH", open(path, O_PATH | O_CLOEXEC), 0);
 	add_fd("directory", open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), 0);
 	add_fd("directory O_PATH", open(dir, O_PATH | O_CLOEXEC), 0);
+	add_fd("nsfs net (netns U)", fd_u, 1);
 	add_fd("stack root", stack_fd, 0);
 	add_fd("stack root O_PATH", stack_path_fd, 0);
+	add_fd("stack handle", msock_get_handle(stack_fd), 0);
 	snprintf(path, sizeof(path), "%s/kept/netns", dir);
 	add_fd("stack info file", open(path, O_RDONLY | O_CLOEXEC), 0);
 	add_fd("/dev/msocket", open(MSOCKET_DEVICE, O_RDONLY | O_CLOEXEC), 0);
@@ -640,11 +710,11 @@ static void gen_netns_value(char *v, size_t size, int legacy)
 	};
 	static const char *const rel[] = {
 		"nsC", "file", "fifo", "sock", "subdir", "loop", "dangling", "lnetns", "file/x",
-		"kept", "kept/netns", "kept/options", "t0", "lkept",
+		"kept", "kept/netns", "kept/options", "t0", "lkept", "nsU",
 	};
 	size_t n;
 
-	switch (msk_below(&rng, 16)) {
+	switch (msk_below(&rng, 18)) {
 	case 0: case 1: case 2:
 		snprintf(v, size, "%s", ns_a);
 		break;
@@ -686,6 +756,12 @@ static void gen_netns_value(char *v, size_t size, int legacy)
 		if (msk_chance(&rng, 40))
 			v[0] = '/';
 		break;
+	case 14:	/* netns U, of a user namespace of its own */
+		if (msk_chance(&rng, 50))
+			snprintf(v, size, "%s/nsU", dir);
+		else
+			snprintf(v, size, "/proc/%d/ns/net", parked_u);
+		break;
 	default:
 		snprintf(v, size, "%s", ns_a);
 		break;
@@ -724,6 +800,8 @@ static void gen_id_value(char *v, size_t size, int mode)
 	static const char *const ids[] = {
 		"0", "1001", "2001", "65534", "4294967294", "4294967295", "4294967296", "-1", "",
 		"abc", "0x3e9", "010", "+5", "1\n", " 1", "99999999999999999999",
+		/* the edges of netns U's user namespace maps */
+		"99999", "100000", "100999", "101000", "199999", "200000", "200999", "201000",
 	};
 	static const char *const modes[] = {
 		"0755", "0700", "0", "777", "07777", "010000", "8", "0x1ff", "", "-1", "0644",
@@ -738,17 +816,66 @@ static void gen_id_value(char *v, size_t size, int mode)
 		snprintf(v, size, "%u", (unsigned int)msk_rand(&rng));
 }
 
+/* A families= value: lists of names and numbers, valid or not, and junk. */
+static void gen_families_value(char *v, size_t size, int legacy)
+{
+	static const char *const odd[] = {
+		"", "all", ",", ":", "inet:", ":inet", "inet::inet6", "inet,,inet6", "INET",
+		"af_inet", "0", "00", "46", "99", "007", "-2", "all:inet", "inet all", "inet6 ",
+		"x", "unix:00", "45", "07", "mctp", "inet,ro", "inet\n",
+	};
+	unsigned int i, n, f;
+	size_t len = 0;
+
+	if (msk_chance(&rng, 25)) {
+		snprintf(v, size, "%s", PICK(odd));
+		return;
+	}
+	if (msk_chance(&rng, 10)) {
+		snprintf(v, size, "all");
+		return;
+	}
+	n = 1 + msk_below(&rng, 4);
+	for (i = 0; i < n && len + 16 < size; i++) {
+		f = 1 + msk_below(&rng, N_FAMILY_NAMES - 1);
+		if (i)	/* a comma splits a legacy option string: sometimes anyway */
+			v[len++] = legacy && msk_chance(&rng, 85) ? ':' :
+				   msk_chance(&rng, 50) ? ',' : ':';
+		if (msk_chance(&rng, 60))
+			len += snprintf(v + len, size - len, "%s", family_names[f]);
+		else if (msk_chance(&rng, 90))
+			len += snprintf(v + len, size - len, msk_chance(&rng, 10) ? "%02u" : "%u", f);
+		else
+			len += snprintf(v + len, size - len, "%u", msk_chance(&rng, 50) ? 0 : 46);
+	}
+	v[len] = '\0';
+}
+
+/*
+ * Parameters that the next op_mount() or op_fsopen() uses first, in order,
+ * before random ones (op_userns() writes them).
+ */
+static struct param script[6];
+static int nscript, script_src_set;
+static const char *script_source;	/* with script_src_set: the mount source */
+
 /* A parameter: a key and a value of some type. */
 static void gen_param(struct param *p, int legacy)
 {
 	static const char *const keys[] = {
 		"netns", "netns", "netns", "netns", "pid", "current", "uid", "gid", "mode", "mode",
 		"source", "ro", "rw", "sync", "async", "dirsync", "lazytime", "nolazytime",
-		"nomand", "Netns", "netns ", "bogus", "", "uid ", "MODE",
+		"nomand", "Netns", "netns ", "bogus", "", "uid ", "MODE", "families", "families",
+		"Families",
 	};
 	static const char *const sources[] = { "none", "current", "netns=nope", "pid=1", "" };
 	unsigned int r;
 
+	if (nscript) {
+		*p = script[0];
+		memmove(script, script + 1, --nscript * sizeof(script[0]));
+		return;
+	}
 	memset(p, 0, sizeof(*p));
 	snprintf(p->key, sizeof(p->key), "%s", PICK(keys));
 	if (msk_chance(&rng, 3)) {	/* a random unknown key, or a long one */
@@ -773,6 +900,8 @@ static void gen_param(struct param *p, int legacy)
 		gen_id_value(p->val, sizeof(p->val), 0);
 	else if (!strcmp(p->key, "mode"))
 		gen_id_value(p->val, sizeof(p->val), 1);
+	else if (!strcmp(p->key, "families"))
+		gen_families_value(p->val, sizeof(p->val), legacy);
 	else if (!strcmp(p->key, "source"))
 		snprintf(p->val, sizeof(p->val), "%s", PICK(sources));
 	else
@@ -794,6 +923,12 @@ static void gen_param(struct param *p, int legacy)
 		p->fd_err = k->err;
 		p->fd_ino = k->ino;
 		p->fd_what = k->what;
+		if (!strcmp(p->key, "netns") && msk_chance(&rng, 10)) {
+			p->fd = fd_u;	/* netns U */
+			p->fd_err = 0;
+			p->fd_ino = ino_u;
+			p->fd_what = "nsfs net (netns U)";
+		}
 	} else if (r < 44) {
 		p->type = V_PATH + msk_below(&rng, 2);
 		if (!p->val[0] && msk_chance(&rng, 50))
@@ -813,6 +948,13 @@ static const char *gen_source(char *v, size_t size)
 	};
 	char val[VAL_MAX];
 
+	if (script_src_set) {
+		script_src_set = 0;
+		if (!script_source)
+			return NULL;
+		snprintf(v, size, "%s", script_source);
+		return v;
+	}
 	switch (msk_below(&rng, 20)) {
 	case 0: case 1:
 		return NULL;
@@ -909,21 +1051,71 @@ static int mountinfo_source(const char *path, char *src, size_t size)
 	return found ? 0 : -1;
 }
 
+/* The options of the mount at path in /proc/self/mounts (the last one). */
+static int mounts_options(const char *path, char *opts, size_t size)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char *line = NULL, *mp, *type, *o, *save;
+	size_t cap = 0;
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		if (!strtok_r(line, " ", &save))
+			continue;
+		mp = strtok_r(NULL, " ", &save);
+		type = strtok_r(NULL, " ", &save);
+		o = strtok_r(NULL, " ", &save);
+		if (!mp || !type || !o || strcmp(mp, path) || strcmp(type, "msockfs"))
+			continue;
+		snprintf(opts, size, "%s", o);
+		found = 1;
+	}
+	free(line);
+	fclose(f);
+	return found ? 0 : -1;
+}
+
+/*
+ * A socket on a stack through its root: what it must give. EROFS when the
+ * stack is read-only; for a family not served EAFNOSUPPORT, whatever the
+ * type; else a socket in the stack's netns (or EINVAL for the bad type).
+ */
+static void check_socket(const char *what, int root, const struct state *s, int ro,
+			 int domain, int type, unsigned long long cookie)
+{
+	struct msock_socket_args a = { .domain = domain, .type = type };
+	int served = !!(s->families & (1ULL << domain)), sock, err, want;
+	unsigned long long c = 0;
+	socklen_t len = sizeof(c);
+
+	want = ro ? EROFS : !served ? EAFNOSUPPORT : type < 0 ? EINVAL : 0;
+	sock = ioctl(root, MSOCK_IOC_SOCKET, &a);
+	err = sock < 0 ? errno : 0;
+	if (err != want)
+		mismatch("%s: socket(%d, %d): %s, want %s", what, domain, type,
+			 msk_errname(err), msk_errname(want));
+	else if (sock >= 0 && (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &c, &len) ||
+			       c != cookie))
+		mismatch("%s: socket in netns cookie %llu, want %llu", what, c, cookie);
+	if (sock >= 0)
+		close(sock);
+}
+
 /*
  * Check a stack against the state the model predicts; mfd is an fd of its
  * root (a directory or an fsmount fd), path its mount point or NULL.
  */
 static void check_stack(const char *what, int mfd, const char *path, const struct state *s)
 {
-	char buf[VAL_MAX + 64], want[VAL_MAX + 64], shown[3 * VAL_MAX];
-	struct msock_socket_args a = { .domain = AF_INET, .type = SOCK_DGRAM | SOCK_CLOEXEC };
+	char buf[VAL_MAX + 64], want[VAL_MAX + 64], shown[3 * VAL_MAX], fam[600];
 	struct msock_stack_info info = {};
-	unsigned long long cookie = 0;
-	socklen_t len = sizeof(cookie);
 	struct statvfs svfs;
 	struct statfs sfs;
 	struct stat st;
-	int root, sock, ro;
+	size_t n;
+	int root, ro;
 
 	if (mfd == AT_FDCWD)
 		root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -951,34 +1143,37 @@ static void check_stack(const char *what, int mfd, const char *path, const struc
 	snprintf(want, sizeof(want), "%s\n", s->canon);
 	if (read_small_file_at(root, "source", buf, sizeof(buf)) < 0 || strcmp(buf, want))
 		mismatch("%s: source file \"%.60s\", want \"%.60s\"", what, buf, want);
-	snprintf(want, sizeof(want), "uid=%u,gid=%u,mode=%04o\n", s->uid, s->gid, s->mode);
+	show_families(s->families, fam, sizeof(fam));
+	snprintf(want, sizeof(want), "uid=%u,gid=%u,mode=%04o%s\n", s->uid, s->gid, s->mode,
+		 fam);
 	if (read_small_file_at(root, "options", buf, sizeof(buf)) < 0 || strcmp(buf, want))
-		mismatch("%s: options file \"%.60s\", want \"%.60s\"", what, buf, want);
+		mismatch("%s: options file \"%.120s\", want \"%.120s\"", what, buf, want);
 	if (path) {
 		mangle(s->shown, want, sizeof(want));
 		if (mountinfo_source(path, shown, sizeof(shown)) || strcmp(shown, want))
 			mismatch("%s: mountinfo source \"%.60s\", want \"%.60s\"", what, shown,
 				 want);
+		/* show_options() comes last: the root's uid, gid and mode now */
+		snprintf(want, sizeof(want), ",uid=%u,gid=%u,mode=%o%s", s->uid, s->gid, s->mode,
+			 fam);
+		n = strlen(want);
+		if (mounts_options(path, shown, sizeof(shown)) || strlen(shown) < n ||
+		    strcmp(shown + strlen(shown) - n, want) ||
+		    strncmp(shown, ro ? "ro," : "rw,", 3))
+			mismatch("%s: /proc/self/mounts options \"%.120s\", want %s...%s", what,
+				 shown, ro ? "ro" : "rw", want);
 	}
-	if (ioctl(root, MSOCK_IOC_STACK_INFO, &info) || info.netns_ino != s->ino)
-		mismatch("%s: STACK_INFO netns %llu, want %lu", what,
-			 (unsigned long long)info.netns_ino, s->ino);
-	sock = ioctl(root, MSOCK_IOC_SOCKET, &a);
-	if (ro) {
-		if (sock >= 0)
-			mismatch("%s: a socket was made on a read-only stack, want EROFS", what);
-		else if (errno != EROFS)
-			mismatch("%s: a socket on a read-only stack: %s, want EROFS", what,
-				 msk_errname(errno));
-	} else if (sock < 0) {
-		mismatch("%s: no socket: %s", what, msk_errname(errno));
-	} else if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) ||
-		   cookie != info.netns_cookie) {
-		mismatch("%s: socket in netns cookie %llu, want %llu", what, cookie,
-			 (unsigned long long)info.netns_cookie);
+	if (ioctl(root, MSOCK_IOC_STACK_INFO, &info) || info.netns_ino != s->ino ||
+	    info.uid != s->uid || info.gid != s->gid || info.mode != s->mode)
+		mismatch("%s: STACK_INFO netns %llu uid %u gid %u mode %o, want %lu %u %u %o",
+			 what, (unsigned long long)info.netns_ino, info.uid, info.gid, info.mode,
+			 s->ino, s->uid, s->gid, s->mode);
+	check_socket(what, root, s, ro, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, info.netns_cookie);
+	check_socket(what, root, s, ro, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, info.netns_cookie);
+	if (s->families != ALL_FAMILIES) {	/* the family before the type */
+		n_families++;
+		check_socket(what, root, s, ro, AF_INET6, -1, info.netns_cookie);
 	}
-	if (sock >= 0)
-		close(sock);
 	close(root);
 }
 
@@ -1033,10 +1228,18 @@ static struct target *free_target(void)
 	return &targets[0];
 }
 
+static struct target *script_target;	/* for the next mounted_target() */
+
 static struct target *mounted_target(void)
 {
 	int i, start = msk_below(&rng, N_TARGETS);
 
+	if (script_target) {
+		struct target *t = script_target;
+
+		script_target = NULL;
+		return t;
+	}
 	for (i = 0; i < N_TARGETS; i++)
 		if (targets[(start + i) % N_TARGETS].mounted)
 			return &targets[(start + i) % N_TARGETS];
@@ -1047,6 +1250,7 @@ static void after_mount(struct target *t)
 {
 	t->mounted = 1;
 	n_mounted++;
+	n_mounted_u += t->st.owner_u;
 	check_stack("new mount", AT_FDCWD, t->path, &t->st);
 	if (msk_chance(&rng, 65))
 		unmount_target(t);
@@ -1087,7 +1291,7 @@ static void op_mount(void)
 	int expect = 0, got, to_file = msk_chance(&rng, 2);
 	char target[300];
 
-	gen_options(data, sizeof(data), msk_below(&rng, 5));
+	gen_options(data, sizeof(data), nscript + msk_below(&rng, nscript ? 2 : 5));
 	if (to_file)
 		snprintf(target, sizeof(target), "%s/file", dir);
 	else
@@ -1107,6 +1311,11 @@ static void op_mount(void)
 	}
 	if (!expect)
 		expect = -model_options(&m, data, why, sizeof(why));
+	if (!expect) {	/* get_tree comes before the mount point's type */
+		expect = -model_create(&m, &t->st);
+		if (expect)
+			snprintf(why, sizeof(why), "owner or group not mapped");
+	}
 	if (!expect && to_file)
 		expect = ENOTDIR;
 	n_attempts++;
@@ -1127,7 +1336,6 @@ static void op_mount(void)
 	}
 	if (got)
 		return;
-	model_create(&m, &t->st);
 	t->st.mnt_ro = !!(flags & MS_RDONLY);
 	after_mount(t);
 }
@@ -1144,7 +1352,7 @@ static void op_remount(void)
 
 	if (!t)
 		return op_mount();
-	gen_options(data, sizeof(data), msk_below(&rng, 4));
+	gen_options(data, sizeof(data), nscript + msk_below(&rng, 4));
 	model_init(&m, &t->st);
 	m.flag_ro = !!(flags & MS_RDONLY);
 	m.mask_ro = 1;			/* MS_RMT_MASK */
@@ -1265,6 +1473,8 @@ static void op_fsopen(void)
 	int fs, n, i, expect, got, phase = 0;	/* 0 params, 1 created, 2 failed */
 	int mnt;
 	unsigned int attr = 0;
+	char trail[600] = "";	/* the parameters set, for a report */
+	size_t tl = 0;
 
 	fs = sys_fsopen("msockfs", FSOPEN_CLOEXEC);
 	if (fs < 0) {
@@ -1272,25 +1482,27 @@ static void op_fsopen(void)
 		return;
 	}
 	model_init(&m, NULL);
-	n = msk_below(&rng, 6);
+	n = nscript + msk_below(&rng, nscript ? 3 : 6);
 	for (i = 0; i <= n; i++) {
 		if (i == n || msk_chance(&rng, 4)) {
 			int excl = msk_chance(&rng, 20);
 
 			n_attempts++;
-			expect = phase == 0 ? 0 : EBUSY;
+			expect = phase == 0 ? -model_create(&m, &st) : EBUSY;
 			alarm(10);
 			got = call_result(sys_fsconfig(fs, excl ? FSCONFIG_CMD_CREATE_EXCL :
 						       FSCONFIG_CMD_CREATE, NULL, NULL, 0));
 			alarm(0);
 			if (got != expect)
-				mismatch("fsconfig(CMD_CREATE%s) in phase %d: %s, want %s",
-					 excl ? "_EXCL" : "", phase, msk_errname(got),
+				mismatch("fsconfig(CMD_CREATE%s) in phase %d after \"%s\": %s, want %s",
+					 excl ? "_EXCL" : "", phase, trail, msk_errname(got),
 					 msk_errname(expect));
-			if (!got) {
-				model_create(&m, &st);
-				phase = 1;
+			if (got != expect) {	/* the model lost track */
+				close(fs);
+				return;
 			}
+			if (phase == 0)
+				phase = got ? 2 : 1;
 			continue;
 		}
 		if (msk_chance(&rng, 3)) {	/* a malformed call */
@@ -1316,6 +1528,10 @@ static void op_fsopen(void)
 			close(fs);	/* the model lost track */
 			return;
 		}
+		if (tl + 100 < sizeof(trail))
+			tl += snprintf(trail + tl, sizeof(trail) - tl, "%s=%.60s%s%s;", p.key,
+				       p.type == V_FD ? p.fd_what : p.val, got ? " " : "",
+				       got ? msk_errname(got) : "");
 	}
 	if (phase != 1) {
 		close(fs);
@@ -1335,6 +1551,7 @@ static void op_fsopen(void)
 	}
 	st.mnt_ro = !!(attr & MOUNT_ATTR_RDONLY);
 	n_mounted++;
+	n_mounted_u += st.owner_u;
 	if (msk_chance(&rng, 50)) {
 		check_stack("detached mount", mnt, NULL, &st);
 		close(mnt);
@@ -1350,6 +1567,7 @@ static void op_fsopen(void)
 	t->st = st;
 	t->mounted = 1;
 	n_mounted--;
+	n_mounted_u -= st.owner_u;
 	after_mount(t);
 }
 
@@ -1369,7 +1587,7 @@ static void op_fspick(void)
 		return;
 	}
 	model_init(&m, &t->st);
-	n = 1 + msk_below(&rng, 5);
+	n = nscript + 1 + msk_below(&rng, 5);
 	for (i = 0; i <= n; i++) {
 		if (i == n || msk_chance(&rng, 8)) {
 			int create = msk_chance(&rng, 5);
@@ -1409,6 +1627,99 @@ static void op_fspick(void)
 }
 
 /*
+ * A stack of netns U, whose user namespace maps uids 100000..100999 and gids
+ * 200000..200999 only: its owner and group (given, or the mounter's 0 and 0
+ * by default) must be mapped there, and uid= and gid= are read in the
+ * mounter's user namespace before or after the stack is named. The same
+ * model judges it, by mount(2) (source or netns= option) or fsopen.
+ */
+static void op_userns(void)
+{
+	static const char *const uids[] = { "100000", "100500", "100999", "101000", "99999", "0", "1001" };
+	static const char *const gids[] = { "200000", "200999", "201000", "199999", "0", "100000" };
+	static char source[300];
+	struct param name = { .key = "netns", .type = V_STRING }, ids[3] = {};
+	int legacy = msk_chance(&rng, 50), k = 0, i, j;
+
+	n_userns++;
+	if (!legacy && msk_chance(&rng, 40)) {
+		name.type = V_FD;
+		name.fd = fd_u;
+		name.fd_ino = ino_u;
+		name.fd_what = "nsfs net (netns U)";
+	} else if (msk_chance(&rng, 50)) {
+		snprintf(name.val, sizeof(name.val), "%s/nsU", dir);
+	} else {
+		snprintf(name.val, sizeof(name.val), "/proc/%d/ns/net", parked_u);
+	}
+	if (msk_chance(&rng, 85)) {
+		snprintf(ids[k].key, sizeof(ids[k].key), "uid");
+		snprintf(ids[k].val, sizeof(ids[k].val), "%s", msk_chance(&rng, 70) ?
+			 uids[msk_below(&rng, 3)] : PICK(uids));
+		ids[k++].type = V_STRING;
+	}
+	if (msk_chance(&rng, 85)) {
+		snprintf(ids[k].key, sizeof(ids[k].key), "gid");
+		snprintf(ids[k].val, sizeof(ids[k].val), "%s", msk_chance(&rng, 70) ?
+			 gids[msk_below(&rng, 2)] : PICK(gids));
+		ids[k++].type = V_STRING;
+	}
+	if (msk_chance(&rng, 30)) {
+		snprintf(ids[k].key, sizeof(ids[k].key), "families");
+		gen_families_value(ids[k].val, sizeof(ids[k].val), legacy);
+		ids[k++].type = V_STRING;
+	}
+	/* the stack named first, last or in between */
+	j = msk_below(&rng, k + 1);
+	nscript = 0;
+	for (i = 0; i <= k; i++) {
+		if (i == j) {
+			if (legacy && msk_chance(&rng, 40)) {	/* by the mount source */
+				snprintf(source, sizeof(source), "netns=%s", name.val);
+				script_source = source;
+				script_src_set = 1;
+			} else {
+				script[nscript++] = name;
+			}
+		}
+		if (i < k)
+			script[nscript++] = ids[i];
+	}
+	if (legacy && !script_src_set) {
+		script_source = msk_chance(&rng, 50) ? NULL : "none";
+		script_src_set = 1;
+	}
+	if (legacy)
+		op_mount();
+	else
+		op_fsopen();
+	nscript = 0;
+	script_src_set = 0;
+	/* reconfigure a stack of netns U still mounted: ids mapped there or not */
+	for (i = 0; i < N_TARGETS; i++)
+		if (targets[i].mounted && targets[i].st.owner_u && msk_chance(&rng, 50))
+			break;
+	if (i == N_TARGETS)
+		return;
+	for (k = 0; k < 2; k++) {
+		snprintf(script[k].key, sizeof(script[k].key), k ? "gid" : "uid");
+		snprintf(script[k].val, sizeof(script[k].val), "%s",
+			 k ? PICK(gids) : PICK(uids));
+		script[k].type = V_STRING;
+	}
+	nscript = msk_chance(&rng, 50) ? 2 : 1;
+	if (msk_chance(&rng, 50))	/* gid= alone */
+		script[0] = script[1];
+	script_target = &targets[i];
+	if (msk_chance(&rng, 50))
+		op_remount();
+	else
+		op_fspick();
+	nscript = 0;
+	script_target = NULL;
+}
+
+/*
  * Regression: a netns= path is only looked at, never opened for reading.
  * Opened O_RDONLY, a FIFO blocked the mount until a signal, a socket gave
  * ENXIO and a terminal was opened (and could become the controlling tty).
@@ -1441,6 +1752,11 @@ static void special_files(void)
 }
 
 /* ---- setup and main ---- */
+
+static int enter_userns_netns(void *arg)
+{
+	return unshare(CLONE_NEWUSER | CLONE_NEWNET);
+}
 
 static int setup(void)
 {
@@ -1490,6 +1806,28 @@ static int setup(void)
 		return -1;
 	snprintf(src, sizeof(src), "/proc/%d/ns/net", parked);
 	ino_b = ns_ino(src);
+	/* netns U: of a user namespace of its own, bound on DIR/nsU too */
+	parked_u = park_child(enter_userns_netns, NULL);
+	if (parked_u < 0)
+		return -1;
+	snprintf(src, sizeof(src), "/proc/%d/uid_map", parked_u);
+	snprintf(path, sizeof(path), "0 %u %u", U_UID_BASE, U_MAP_LEN);
+	if (msk_write_str(src, path))
+		return -1;
+	snprintf(src, sizeof(src), "/proc/%d/gid_map", parked_u);
+	snprintf(path, sizeof(path), "0 %u %u", U_GID_BASE, U_MAP_LEN);
+	if (msk_write_str(src, path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/nsU", dir);
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	close(fd);
+	snprintf(src, sizeof(src), "/proc/%d/ns/net", parked_u);
+	if (mount(src, path, NULL, MS_BIND, NULL))
+		return -1;
+	ino_u = ns_ino(path);
+	fd_u = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd_u < 0)
+		return -1;
 	ino_self = ns_ino("/proc/self/ns/net");
 	snprintf(src, sizeof(src), "/var/run/netns/%s", ns_a);
 	ino_a = ns_ino(src);
@@ -1502,7 +1840,7 @@ static int setup(void)
 	if (stack_fd < 0 || stack_path_fd < 0 || stat(path, &st))
 		return -1;
 	setup_fds();
-	return ino_a && ino_b && ino_c ? 0 : -1;
+	return ino_a && ino_b && ino_c && ino_u ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -1531,10 +1869,12 @@ int main(int argc, char **argv)
 	while (n_attempts < opts.count) {
 		unsigned int r = msk_below(&rng, 100);
 
-		if (r < 42)
+		if (r < 38)
 			op_mount();
-		else if (r < 80)
+		else if (r < 74)
 			op_fsopen();
+		else if (r < 80)
+			op_userns();
 		else if (r < 90)
 			op_remount();
 		else
@@ -1549,9 +1889,9 @@ int main(int argc, char **argv)
 	fds_after = msk_count_fds();
 	left = msk_count_stack_mounts();
 
-	ksft_print_msg("%ld mounts attempted (%ld mounted), %ld remounts, %ld reconfigurations, %ld fsconfig calls (%ld SET_FD), %ld umount, %ld umount -l (%ld with the stack open) in %.1f s\n",
-		       n_attempts, n_mounted, n_remounts, n_reconf, n_fsconfig, n_setfd, n_umount,
-		       n_lazy, n_fd_kept, secs);
+	ksft_print_msg("%ld mounts attempted (%ld mounted), %ld of netns U (%ld mounted), %ld remounts, %ld reconfigurations, %ld fsconfig calls (%ld SET_FD), %ld umount, %ld umount -l (%ld with the stack open), %ld checks of a families= stack in %.1f s\n",
+		       n_attempts, n_mounted, n_userns, n_mounted_u, n_remounts, n_reconf,
+		       n_fsconfig, n_setfd, n_umount, n_lazy, n_fd_kept, n_families, secs);
 	ksft_test_result(n_mismatch == 0, "%ld mounts attempted, %ld model mismatches\n",
 			 n_attempts, n_mismatch);
 	ksft_test_result(fds_after == fds_before, "no fd left behind (%d before, %d after)\n",
@@ -1566,12 +1906,16 @@ int main(int argc, char **argv)
 	close(stack_path_fd);
 	kill(parked, SIGKILL);
 	waitpid(parked, NULL, 0);
+	kill(parked_u, SIGKILL);
+	waitpid(parked_u, NULL, 0);
 	{
 		char path[300];
 
 		snprintf(path, sizeof(path), "%s/kept", dir);
 		umount2(path, MNT_DETACH);
 		snprintf(path, sizeof(path), "%s/nsC", dir);
+		umount2(path, MNT_DETACH);
+		snprintf(path, sizeof(path), "%s/nsU", dir);
 		umount2(path, MNT_DETACH);
 	}
 	run("ip netns del %s", ns_a);

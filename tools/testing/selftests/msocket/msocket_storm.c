@@ -9,23 +9,31 @@
  * namespaces made for the test:
  *
  *   mounter     mount (mount(2), and fsopen with an nsfs fd) of every source
- *               form, remount, umount and umount -l
+ *               form, with and without families=, remount (uid=, gid=,
+ *               mode=, families=), umount and umount -l
  *   netns       ip netns add and ip netns del of the namespaces stacks bind
- *   path        MSOCK_IOC_PATH_SOCKET as an unprivileged user (threads)
+ *   path        MSOCK_IOC_PATH_SOCKET and MSOCK_IOC_PATH_HANDLE (and a
+ *               socket through the handle) as an unprivileged user (threads)
  *   fds         threads opening stack roots onto shared fd numbers (dup2),
  *               closing them, and calling the stack ioctls on them; one
  *               reading the info files (made on lookup) and listing roots
- *   passer      stack fds passed over SCM_RIGHTS to a child that uses them
- *   perms       chmod and chown of the stack roots
+ *   handles     stack handles made (GET_HANDLE, PATH_HANDLE) by one thread,
+ *               put on shared fd numbers or handed over a pipe to the
+ *               threads that use them (sockets, fdinfo) and close them
+ *   passer      stack fds and stack handles passed over SCM_RIGHTS to a
+ *               child of another user that uses them
+ *   perms       chmod and chown of the stack roots, which revoke the
+ *               handles in use
  *   module      delete_module(O_NONBLOCK) of msocket, and when that works,
  *               finit_module of $MSOCKET_KO; now and then it asks the others
  *               to let go (a quiet moment), so that the unload can succeed
  *
- * Every call must end in an errno its role expects. Afterwards: every
- * namespace made for the test is freed (the net_namespace slab objects
- * return to their count before the storm), no stack stays mounted, the
- * module unloads (and is loaded again), and a kmemleak scan reports nothing
- * attributable to msocket (when the kernel has kmemleak).
+ * Every call must end in an errno its role expects. Afterwards: the
+ * handles role has no fd left open, every namespace made for the test is
+ * freed (the net_namespace slab objects return to their count before the
+ * storm), no stack stays mounted, the module unloads (and is loaded again),
+ * and a kmemleak scan reports nothing attributable to msocket (when the
+ * kernel has kmemleak).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -40,14 +48,16 @@
 #define N_NETNS		4	/* ip netns names */
 #define N_FDSLOTS	8	/* shared fd numbers of the fd role */
 #define FDSLOT_BASE	200
+#define N_HSLOTS	6	/* shared fd numbers of the handles role */
+#define HSLOT_BASE	220
 #define MAX_ERRNO	134
 
 enum role {
-	R_MOUNTER, R_NETNS, R_PATH, R_FDS, R_PASSER, R_PERMS, R_MODULE, R_NROLES
+	R_MOUNTER, R_NETNS, R_PATH, R_FDS, R_HANDLES, R_PASSER, R_PERMS, R_MODULE, R_NROLES
 };
 
 static const char *const role_names[] = {
-	"mounter", "netns", "path", "fds", "passer", "perms", "module",
+	"mounter", "netns", "path", "fds", "handles", "passer", "perms", "module",
 };
 
 struct role_stats {
@@ -67,6 +77,7 @@ struct shared {
 	int quiet;		/* let go of the stacks: an unload is coming */
 	int module_loaded;
 	long mounts, umounts, lazy, remounts, sockets, unloads, reloads, nsadd, nsdel;
+	long handles, handle_sockets, revoked, families_mounts;
 	struct role_stats r[R_NROLES];
 };
 
@@ -120,8 +131,11 @@ static void mounter(uint64_t rng)
 	static const int ok_umount[] = { EBUSY, EINVAL, 0 };
 	static const int ok_remount[] = { EINVAL, 0 };
 	static const char *const modes[] = { "0777", "0770", "0755", "0700", "0733", "0" };
+	static const char *const families[] = {
+		"all", "inet:inet6", "unix", "inet:unix:inet6:16", "10", "inet6:unix",
+	};
 	int mounted[N_SLOTS] = { 0 };
-	char src[128], opt[128];
+	char src[128], opt[160];
 	int i, err;
 
 	while (running()) {
@@ -146,16 +160,26 @@ static void mounter(uint64_t rng)
 					__atomic_add_fetch(&sh->umounts, 1, __ATOMIC_RELAXED);
 				}
 			} else if (r < 6) {
-				snprintf(opt, sizeof(opt), "mode=%s,uid=%d,gid=%d",
-					 modes[msk_below(&rng, ARRAY_SIZE(modes))],
-					 msk_chance(&rng, 50) ? 0 : MSK_UID_C,
-					 msk_chance(&rng, 50) ? 0 : MSK_GID_S);
+				if (msk_chance(&rng, 35))	/* no revocation */
+					snprintf(opt, sizeof(opt), "families=%s",
+						 families[msk_below(&rng, ARRAY_SIZE(families))]);
+				else
+					snprintf(opt, sizeof(opt), "mode=%s,uid=%d,gid=%d%s%s",
+						 modes[msk_below(&rng, ARRAY_SIZE(modes))],
+						 msk_chance(&rng, 50) ? 0 : MSK_UID_C,
+						 msk_chance(&rng, 50) ? 0 : MSK_GID_S,
+						 msk_chance(&rng, 30) ? ",families=" : "",
+						 msk_chance(&rng, 30) ?
+						 families[msk_below(&rng, ARRAY_SIZE(families))] : "");
 				err = result(mount(NULL, slot_path[i], NULL,
 						   MS_REMOUNT | (msk_chance(&rng, 10) ? MS_RDONLY : 0),
 						   opt));
 				account(R_MOUNTER, err, ok_remount, "remount");
 				if (!err)
 					__atomic_add_fetch(&sh->remounts, 1, __ATOMIC_RELAXED);
+				if (!err && strstr(opt, "families="))
+					__atomic_add_fetch(&sh->families_mounts, 1,
+							   __ATOMIC_RELAXED);
 			}
 			continue;
 		}
@@ -164,7 +188,7 @@ static void mounter(uint64_t rng)
 			snprintf(src, sizeof(src), "current");
 			break;
 		case 1:
-			snprintf(src, sizeof(src), "pid=%d", parked);
+			snprintf(src, sizeof(src), "netns=/proc/self/ns/net");
 			break;
 		case 2:
 			snprintf(src, sizeof(src), "netns=/proc/%d/ns/net", parked);
@@ -212,12 +236,18 @@ static void mounter(uint64_t rng)
 			break;
 		}
 		snprintf(opt, sizeof(opt), "mode=%s,gid=%d", modes[msk_below(&rng, 3)], MSK_GID_S);
+		if (msk_chance(&rng, 30)) {
+			strcat(opt, ",families=");
+			strcat(opt, families[1 + msk_below(&rng, ARRAY_SIZE(families) - 1)]);
+		}
 		err = result(mount(src, slot_path[i], "msockfs",
 				   msk_chance(&rng, 5) ? MS_RDONLY : 0, opt));
 		account(R_MOUNTER, err, ok_mount, "mount");
 		if (!err) {
 			mounted[i] = 1;
 			__atomic_add_fetch(&sh->mounts, 1, __ATOMIC_RELAXED);
+			if (strstr(opt, "families="))
+				__atomic_add_fetch(&sh->families_mounts, 1, __ATOMIC_RELAXED);
 		}
 	}
 	for (i = 0; i < N_SLOTS; i++)
@@ -257,12 +287,38 @@ struct thread_arg {
 	int id;
 };
 
+static const int fam[][2] = {
+	{ AF_INET, SOCK_STREAM }, { AF_INET6, SOCK_DGRAM }, { AF_UNIX, SOCK_STREAM },
+};
+
+/*
+ * A socket through a stack handle: refused while the stack or the mount is
+ * read-only, once a chmod, chown or remount revoked the handle, and for a
+ * family the stack does not serve (families=); ok is the list of errnos.
+ */
+static int handle_socket(int fd, uint64_t *rng, enum role r, const int *ok, const char *what)
+{
+	int f = msk_below(rng, ARRAY_SIZE(fam)), s, err;
+
+	s = msock_fd_socket(fd, fam[f][0], fam[f][1] | SOCK_CLOEXEC, 0);
+	err = s < 0 ? errno : 0;
+	account(r, err, ok, what);
+	if (s >= 0) {
+		__atomic_add_fetch(&sh->sockets, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&sh->handle_sockets, 1, __ATOMIC_RELAXED);
+		close(s);
+	} else if (err == EACCES) {
+		__atomic_add_fetch(&sh->revoked, 1, __ATOMIC_RELAXED);
+	}
+	return err;
+}
+
 static void *path_thread(void *p)
 {
-	static const int ok[] = { EOPNOTSUPP, ENOENT, EACCES, EROFS, ENODEV, ENXIO, 0 };
-	static const int fam[][2] = {
-		{ AF_INET, SOCK_STREAM }, { AF_INET6, SOCK_DGRAM }, { AF_UNIX, SOCK_STREAM },
+	static const int ok[] = {
+		EOPNOTSUPP, ENOENT, EACCES, EROFS, ENODEV, ENXIO, EAFNOSUPPORT, 0
 	};
+	static const int ok_use[] = { EACCES, EROFS, EAFNOSUPPORT, 0 };
 	struct thread_arg *a = p;
 	int i, f, fd;
 
@@ -272,6 +328,16 @@ static void *path_thread(void *p)
 			continue;
 		}
 		i = msk_below(&a->rng, N_SLOTS);
+		if (msk_chance(&a->rng, 20)) {	/* a handle of its own, used at once */
+			fd = msock_path_handle(slot_path[i], 0);
+			account(R_PATH, fd < 0 ? errno : 0, ok, "path handle");
+			if (fd < 0)
+				continue;
+			__atomic_add_fetch(&sh->handles, 1, __ATOMIC_RELAXED);
+			handle_socket(fd, &a->rng, R_PATH, ok_use, "own handle socket");
+			close(fd);
+			continue;
+		}
 		f = msk_below(&a->rng, ARRAY_SIZE(fam));
 		fd = msock_path_socket(slot_path[i], fam[f][0], fam[f][1] | SOCK_CLOEXEC, 0);
 		account(R_PATH, fd < 0 ? errno : 0, ok, "path socket");
@@ -315,27 +381,35 @@ static void *fd_opener(void *p)
 
 static void *fd_user(void *p)
 {
-	static const int ok[] = { EBADF, ENOTTY, EROFS, 0 };
+	static const int ok[] = { EBADF, ENOTTY, EROFS, EAFNOSUPPORT, 0 };
+	static const int ok_use[] = { EACCES, EROFS, EAFNOSUPPORT, 0 };
 	struct thread_arg *a = p;
 	struct msock_socket_args sa = { .domain = AF_INET, .type = SOCK_DGRAM | SOCK_CLOEXEC };
 	struct msock_stack_info info;
-	int slot, ret;
+	int slot, ret, op;
 
 	while (running()) {
 		slot = FDSLOT_BASE + msk_below(&a->rng, N_FDSLOTS);
-		switch (msk_below(&a->rng, 4)) {
+		switch ((op = msk_below(&a->rng, 5))) {
 		case 0:
 			ret = ioctl(slot, MSOCK_IOC_STACK_INFO, &info);
 			break;
 		case 1:
 			ret = ioctl(slot, MSOCK_IOC_GET_NETNS);
 			break;
+		case 2:	/* a handle of a directory another thread may close */
+			ret = msock_get_handle(slot);
+			break;
 		default:
 			ret = ioctl(slot, MSOCK_IOC_SOCKET, &sa);
 			break;
 		}
 		account(R_FDS, ret < 0 ? errno : 0, ok, "stack ioctl");
-		if (ret > 0) {
+		if (ret >= 0 && op == 2) {
+			__atomic_add_fetch(&sh->handles, 1, __ATOMIC_RELAXED);
+			handle_socket(ret, &a->rng, R_FDS, ok_use, "handle socket");
+			close(ret);
+		} else if (ret > 0) {
 			__atomic_add_fetch(&sh->sockets, 1, __ATOMIC_RELAXED);
 			close(ret);
 		}
@@ -386,6 +460,132 @@ static void *info_reader(void *p)
 	return NULL;
 }
 
+/* ---- stack handles: made by one thread, used and closed by others ---- */
+
+static void run_threads(void *(*fn[])(void *), int n, uint64_t seed);
+
+static int handle_queue[2];	/* fd numbers handed from the maker to the users */
+
+static void close_handle_slots(void)
+{
+	int slot;
+
+	for (slot = 0; slot < N_HSLOTS; slot++)
+		close(HSLOT_BASE + slot);
+}
+
+static void *handle_maker(void *p)
+{
+	/*
+	 * ENOENT: the module is out (no /dev/msocket); EOPNOTSUPP by path and
+	 * ENOTTY on the directory: nothing is mounted there
+	 */
+	static const int ok[] = { ENOENT, EOPNOTSUPP, ENOTTY, EROFS, ENODEV, ENXIO, 0 };
+	struct thread_arg *a = p;
+	int dir, h, err;
+
+	while (running()) {
+		if (GET(sh->quiet)) {
+			close_handle_slots();
+			usleep(20000);
+			continue;
+		}
+		if (msk_chance(&a->rng, 30)) {
+			close(HSLOT_BASE + msk_below(&a->rng, N_HSLOTS));
+			continue;
+		}
+		if (msk_chance(&a->rng, 50)) {
+			h = msock_path_handle(slot_path[msk_below(&a->rng, N_SLOTS)], 0);
+			err = h < 0 ? errno : 0;
+		} else {
+			dir = open(slot_path[msk_below(&a->rng, N_SLOTS)],
+				   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			err = dir < 0 ? errno : 0;
+			h = -1;
+			if (dir >= 0) {
+				h = msock_get_handle(dir);
+				err = h < 0 ? errno : 0;
+				close(dir);
+			}
+		}
+		account(R_HANDLES, err, ok, "make handle");
+		if (h < 0)
+			continue;
+		__atomic_add_fetch(&sh->handles, 1, __ATOMIC_RELAXED);
+		if (msk_chance(&a->rng, 50)) {	/* onto a shared number */
+			dup3(h, HSLOT_BASE + msk_below(&a->rng, N_HSLOTS), O_CLOEXEC);
+			close(h);
+		} else if (write(handle_queue[1], &h, sizeof(h)) != sizeof(h)) {
+			close(h);	/* the users are behind: drop it */
+		}
+		usleep(msk_below(&a->rng, 500));
+	}
+	return NULL;
+}
+
+/*
+ * Sockets through handles on the shared numbers (closed or replaced by the
+ * maker meanwhile: EBADF) and through those handed over the pipe (used a few
+ * times, then closed); their fdinfo says whether a chmod revoked them.
+ */
+static void *handle_user(void *p)
+{
+	static const int ok_slot[] = { EBADF, EACCES, EROFS, EAFNOSUPPORT, 0 };
+	static const int ok_own[] = { EACCES, EROFS, EAFNOSUPPORT, 0 };
+	static const int ok_info[] = { ENOENT, 0 };
+	struct thread_arg *a = p;
+	char path[64], buf[512];
+	int h, n, err;
+
+	while (running()) {
+		if (GET(sh->quiet)) {	/* drain the queue */
+			while (read(handle_queue[0], &h, sizeof(h)) == sizeof(h))
+				close(h);
+			usleep(20000);
+			continue;
+		}
+		if (msk_chance(&a->rng, 40) &&
+		    read(handle_queue[0], &h, sizeof(h)) == sizeof(h)) {
+			for (n = 1 + msk_below(&a->rng, 3); n > 0; n--)
+				handle_socket(h, &a->rng, R_HANDLES, ok_own, "handed handle");
+			close(h);
+			continue;
+		}
+		h = HSLOT_BASE + msk_below(&a->rng, N_HSLOTS);
+		if (msk_chance(&a->rng, 15)) {
+			snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", h);
+			err = read_small_file(path, buf, sizeof(buf)) < 0 ? errno : 0;
+			if (!err && !strstr(buf, "revoked:\t0\n") && !strstr(buf, "revoked:\t1\n"))
+				err = EIO;	/* a handle's fdinfo says whether it is revoked */
+			account(R_HANDLES, err, ok_info, "handle fdinfo");
+			continue;
+		}
+		handle_socket(h, &a->rng, R_HANDLES, ok_slot, "slot handle");
+	}
+	return NULL;
+}
+
+static void handles_role(uint64_t seed)
+{
+	static const int none[] = { 0 };
+	void *(*fn[3])(void *) = { handle_maker, handle_user, handle_user };
+	int before = msk_count_fds(), after, h;
+
+	if (pipe2(handle_queue, O_CLOEXEC | O_NONBLOCK))
+		_exit(1);
+	before += 2;
+	run_threads(fn, 3, seed);
+	/* everything made was closed: only the pipe remains */
+	close_handle_slots();
+	while (read(handle_queue[0], &h, sizeof(h)) == sizeof(h))
+		close(h);
+	after = msk_count_fds();
+	account(R_HANDLES, after == before ? 0 : EMFILE, none, "fds left open by the handles role");
+	if (after != before)
+		ksft_print_msg("handles role: %d fds open before, %d after\n", before, after);
+	fflush(stdout);
+}
+
 static void run_threads(void *(*fn[])(void *), int n, uint64_t seed)
 {
 	pthread_t th[16];
@@ -405,8 +605,8 @@ static void run_threads(void *(*fn[])(void *), int n, uint64_t seed)
 
 static void passer(uint64_t rng)
 {
-	static const int ok_open[] = { ENOENT, 0 };
-	static const int ok_use[] = { ENOTTY, EROFS, EACCES, 0 };
+	static const int ok_open[] = { ENOENT, EOPNOTSUPP, EROFS, ENODEV, ENXIO, 0 };
+	static const int ok_use[] = { ENOTTY, EROFS, EACCES, EAFNOSUPPORT, 0 };
 	struct msock_socket_args sa = { .domain = AF_UNIX, .type = SOCK_STREAM | SOCK_CLOEXEC };
 	int sp[2], fd, s;
 	pid_t child;
@@ -435,8 +635,16 @@ static void passer(uint64_t rng)
 			usleep(20000);
 			continue;
 		}
-		fd = open(slot_path[msk_below(&rng, N_SLOTS)], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		account(R_PASSER, fd < 0 ? errno : 0, ok_open, "open to pass");
+		if (msk_chance(&rng, 40)) {	/* a stack handle: the right itself */
+			fd = msock_path_handle(slot_path[msk_below(&rng, N_SLOTS)], 0);
+			account(R_PASSER, fd < 0 ? errno : 0, ok_open, "handle to pass");
+			if (fd >= 0)
+				__atomic_add_fetch(&sh->handles, 1, __ATOMIC_RELAXED);
+		} else {
+			fd = open(slot_path[msk_below(&rng, N_SLOTS)],
+				  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			account(R_PASSER, fd < 0 ? errno : 0, ok_open, "open to pass");
+		}
 		if (fd < 0)
 			continue;
 		send_fd_flags(sp[0], fd, MSG_DONTWAIT);
@@ -539,6 +747,9 @@ static pid_t spawn(enum role r, uint64_t seed)
 		run_threads(fn, 4, seed);
 		break;
 	}
+	case R_HANDLES:
+		handles_role(seed);
+		break;
 	case R_PASSER:
 		passer(seed);
 		break;
@@ -580,7 +791,7 @@ static void print_stats(void)
 int main(int argc, char **argv)
 {
 	pid_t pids[R_NROLES];
-	long base_ns, peak_ns = 0, end_ns, unexpected = 0;
+	long base_ns, peak_ns = 0, end_ns, unexpected = 0, calls = 0;
 	int i, status, left, err = 0, kmemleak, crashed = 0;
 	double start, secs;
 	uint64_t rng;
@@ -649,13 +860,14 @@ int main(int argc, char **argv)
 	for (i = 0; i < R_NROLES; i++)
 		unexpected += sh->r[i].unexpected;
 	print_stats();
-	ksft_print_msg("%.1f s: %ld mounts, %ld umounts, %ld remounts, %ld sockets, %ld ip netns add, %ld ip netns del, %ld module unloads, %ld reloads\n",
-		       secs, sh->mounts, sh->umounts, sh->remounts, sh->sockets, sh->nsadd,
-		       sh->nsdel, sh->unloads, sh->reloads);
+	ksft_print_msg("%.1f s: %ld mounts, %ld umounts, %ld remounts (%ld mounts and remounts with families=), %ld sockets, %ld stack handles (%ld sockets through them, %ld refused as revoked), %ld ip netns add, %ld ip netns del, %ld module unloads, %ld reloads\n",
+		       secs, sh->mounts, sh->umounts, sh->remounts, sh->families_mounts, sh->sockets,
+		       sh->handles, sh->handle_sockets, sh->revoked, sh->nsadd, sh->nsdel,
+		       sh->unloads, sh->reloads);
+	for (i = 0; i < R_NROLES; i++)
+		calls += sh->r[i].ops;
 	ksft_test_result(!unexpected && !crashed, "storm of %.0f s: %ld calls, %ld unexpected results\n",
-			 secs, sh->r[R_MOUNTER].ops + sh->r[R_PATH].ops + sh->r[R_FDS].ops +
-			 sh->r[R_PASSER].ops + sh->r[R_PERMS].ops + sh->r[R_MODULE].ops +
-			 sh->r[R_NETNS].ops, unexpected);
+			 secs, calls, unexpected);
 
 	/* Clean up what the storm made. */
 	for (i = 0; i < N_SLOTS; i++)
