@@ -282,22 +282,29 @@ static int msockfs_parse_param(struct fs_context *fc, struct fs_parameter *param
 	/*
 	 * Ids are read in the user namespace of the mounter, whose credentials
 	 * the fs_context holds (also when another process calls fsconfig()
-	 * on a passed fd), not in that of the stack's owner.
+	 * on a passed fd), not in that of the stack's owner. A refused value
+	 * leaves the context as it was: the default owner stays valid.
 	 */
-	case Opt_uid:
-		ctx->uid = make_kuid(fc->cred->user_ns, result.uint_32);
-		if (!uid_valid(ctx->uid))
+	case Opt_uid: {
+		kuid_t uid = make_kuid(fc->cred->user_ns, result.uint_32);
+
+		if (!uid_valid(uid))
 			return invalfc(fc, "uid %u has no mapping in the mounter's user namespace",
 				       result.uint_32);
+		ctx->uid = uid;
 		ctx->set |= MSOCKFS_SET_UID;
 		return 0;
-	case Opt_gid:
-		ctx->gid = make_kgid(fc->cred->user_ns, result.uint_32);
-		if (!gid_valid(ctx->gid))
+	}
+	case Opt_gid: {
+		kgid_t gid = make_kgid(fc->cred->user_ns, result.uint_32);
+
+		if (!gid_valid(gid))
 			return invalfc(fc, "gid %u has no mapping in the mounter's user namespace",
 				       result.uint_32);
+		ctx->gid = gid;
 		ctx->set |= MSOCKFS_SET_GID;
 		return 0;
+	}
 	case Opt_mode:
 		if (result.uint_32 & ~S_IALLUGO)
 			return invalfc(fc, "bad mode %o: only permission bits (07777) may be set",

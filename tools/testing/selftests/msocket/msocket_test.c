@@ -365,6 +365,36 @@ TEST_F(msockfs, fsconfig_string_and_fd)
 }
 
 /*
+ * A refused uid=/gid= leaves the fs_context as it was: the mount that follows
+ * succeeds and its owner is the default, the mounter (found by msocket_fuzz_mount).
+ */
+TEST_F(msockfs, fsconfig_refused_id_keeps_context)
+{
+	char stack[256];
+	struct stat st;
+	int fs, mnt;
+
+	snprintf(stack, sizeof(stack), "%s/ids", self->dir);
+	ASSERT_EQ(0, mkdir(stack, 0755));
+	fs = sys_fsopen("msockfs", FSOPEN_CLOEXEC);
+	ASSERT_LE(0, fs);
+	ASSERT_EQ(0, sys_fsconfig(fs, FSCONFIG_SET_STRING, "netns", self->ns_a, 0));
+	EXPECT_EQ(-1, sys_fsconfig(fs, FSCONFIG_SET_STRING, "uid", "4294967295", 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, sys_fsconfig(fs, FSCONFIG_SET_STRING, "gid", "4294967295", 0));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+	mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	ASSERT_LE(0, mnt);
+	ASSERT_EQ(0, sys_move_mount(mnt, "", AT_FDCWD, stack, MOVE_MOUNT_F_EMPTY_PATH));
+	ASSERT_EQ(0, stat(stack, &st));
+	EXPECT_EQ(geteuid(), st.st_uid);
+	EXPECT_EQ(getegid(), st.st_gid);
+	close(mnt);
+	close(fs);
+}
+
+/*
  * An O_PATH fd works too where fsconfig() takes it with fget_raw(): 7.2 and
  * 7.3 do; Linux 6.12 takes it with fget(), which refuses O_PATH fds (EBADF
  * before msockfs sees it). Documentation/admin-guide/msocket-kernels.rst.
