@@ -448,6 +448,9 @@ static int expect_socket(int domain, int type, int protocol, uint64_t families,
 	if ((t & ~0xfU & ~(unsigned int)(SOCK_CLOEXEC | SOCK_NONBLOCK)) ||
 	    (t & 0xf) >= MSK_SOCK_MAX)
 		return registered[domain] ? -EINVAL : -EAFNOSUPPORT;
+	/* AF_INET + SOCK_PACKET is an AF_PACKET socket: packet must be served too */
+	if (domain == AF_INET && (t & 0xf) == SOCK_PACKET && !(families & FAM(AF_PACKET)))
+		return -EAFNOSUPPORT;
 	*refp = reference(domain, type, protocol);
 	return -(*refp)->err;
 }
