@@ -405,7 +405,8 @@ TEST_F(msockfs, fsconfig_opath_fd)
 	int major = 0, minor = 0, fs, nsfd;
 
 	ASSERT_EQ(0, uname(&u));
-	ASSERT_EQ(2, sscanf(u.release, "%d.%d", &major, &minor));
+	if (sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		SKIP(return, "cannot read the version in \"%s\"", u.release);
 	if (major < 6 || (major == 6 && minor <= 12))
 		SKIP(return, "Linux %s: fsconfig(FSCONFIG_SET_FD) refuses O_PATH fds (fget())",
 		     u.release);
