@@ -129,7 +129,13 @@ static void mounter(uint64_t rng)
 	 */
 	static const int ok_mount[] = { ENOENT, EINVAL, ENODEV, EBUSY, 0 };
 	static const int ok_umount[] = { EBUSY, EINVAL, 0 };
+	/*
+	 * A remount read-only is EBUSY while another thread holds write
+	 * access to the mount (the perms thread's chmod/chown: the VFS's
+	 * sb_prepare_remount_readonly()).
+	 */
 	static const int ok_remount[] = { EINVAL, 0 };
+	static const int ok_remount_ro[] = { EINVAL, EBUSY, 0 };
 	static const char *const modes[] = { "0777", "0770", "0755", "0700", "0733", "0" };
 	static const char *const families[] = {
 		"all", "inet:inet6", "unix", "inet:unix:inet6:16", "10", "inet6:unix",
@@ -160,6 +166,8 @@ static void mounter(uint64_t rng)
 					__atomic_add_fetch(&sh->umounts, 1, __ATOMIC_RELAXED);
 				}
 			} else if (r < 6) {
+				int ro;
+
 				if (msk_chance(&rng, 35))	/* no revocation */
 					snprintf(opt, sizeof(opt), "families=%s",
 						 families[msk_below(&rng, ARRAY_SIZE(families))]);
@@ -171,10 +179,11 @@ static void mounter(uint64_t rng)
 						 msk_chance(&rng, 30) ? ",families=" : "",
 						 msk_chance(&rng, 30) ?
 						 families[msk_below(&rng, ARRAY_SIZE(families))] : "");
+				ro = msk_chance(&rng, 10);
 				err = result(mount(NULL, slot_path[i], NULL,
-						   MS_REMOUNT | (msk_chance(&rng, 10) ? MS_RDONLY : 0),
-						   opt));
-				account(R_MOUNTER, err, ok_remount, "remount");
+						   MS_REMOUNT | (ro ? MS_RDONLY : 0), opt));
+				account(R_MOUNTER, err, ro ? ok_remount_ro : ok_remount,
+					ro ? "remount ro" : "remount");
 				if (!err)
 					__atomic_add_fetch(&sh->remounts, 1, __ATOMIC_RELAXED);
 				if (!err && strstr(opt, "families="))
