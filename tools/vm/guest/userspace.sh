@@ -11,39 +11,10 @@ B=$MSOCKET_BUILD
 MSTACK=$B/bin/mstack
 PY=/usr/bin/python3
 USER_ID=1000
-exec 3> "$tap" 4> "$log"
 export PATH=$B/bin:$PATH
+here=$(dirname "$(readlink -f "$0")")
+. "$here/lib.sh"
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $1" >&3; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1" >&3; echo "FAILED: $1" >&4; }
-# check NAME CMD...: ok if CMD succeeds (its output goes to the log)
-check() {
-	local name=$1
-	shift
-	echo "--- $name: $*" >&4
-	if "$@" >&4 2>&4; then ok "$name"; else fail "$name"; fi
-}
-# expect NAME WANT CMD...: ok if CMD's stdout contains WANT
-expect() {
-	local name=$1 want=$2 out
-	shift 2
-	echo "--- $name: $* (want '$want')" >&4
-	out=$("$@" 2>&4)
-	echo "$out" >&4
-	if [[ "$out" == *"$want"* ]]; then ok "$name"; else fail "$name"; fi
-}
-# status NAME WANT_STATUS WANT_STDERR CMD...: exit status and message
-status() {
-	local name=$1 want=$2 msg=$3 err rc
-	shift 3
-	echo "--- $name: $* (want status $want, '$msg')" >&4
-	err=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	echo "status $rc: $err" >&4
-	if [ "$rc" = "$want" ] && [[ "$err" == *"$msg"* ]]; then ok "$name"; else fail "$name"; fi
-}
 # wait_http URL [STACK]: until an HTTP server answers (at most 15 s)
 wait_http() {
 	local i
@@ -69,10 +40,8 @@ wait_bound() {
 }
 wait_listen() { wait_bound "$1" "$2" tcp; }
 wait_udp() { wait_bound "$1" "$2" udp; }
-as_user() { setpriv --reuid $USER_ID --regid $USER_ID --clear-groups "$@"; }
 netns_ino() { stat -L -c %i "$1"; }
 
-echo "TAP version 13" >&3
 insmod "$MSOCKET_KO" || true
 mkdir -p /dev/net
 ip netns add us-a && ip -n us-a link set lo up
@@ -88,31 +57,31 @@ chmod 755 "$www"
 echo "hello from us-a" > "$www/index.html"
 
 # --- samples ---
-expect "sample_c_two_stacks" "net:[$ino_b]" "$B/samples/two-stacks" /dev/net/us-a /dev/net/us-b 8080
-expect "sample_rust_two_stacks" "net:[$ino_b]" "$B/samples/two-stacks-rs" /dev/net/us-a /dev/net/us-b 8081
-expect "sample_python_stack_fd" "net:[$ino_a]" $PY "$MSOCKET_REPO/samples/python/stack_fd.py" /dev/net/us-a /dev/net/us-b 8082
-expect "sample_shell_walkthrough" "walkthrough: OK" bash "$MSOCKET_REPO/samples/shell/walkthrough.sh"
+contains "sample_c_two_stacks" "net:[$ino_b]" "$B/samples/two-stacks" /dev/net/us-a /dev/net/us-b 8080
+contains "sample_rust_two_stacks" "net:[$ino_b]" "$B/samples/two-stacks-rs" /dev/net/us-a /dev/net/us-b 8081
+contains "sample_python_stack_fd" "net:[$ino_a]" $PY "$MSOCKET_REPO/samples/python/stack_fd.py" /dev/net/us-a /dev/net/us-b 8082
+contains "sample_shell_walkthrough" "walkthrough: OK" bash "$MSOCKET_REPO/samples/shell/walkthrough.sh"
 
 # --- a server in us-a, run by mstack as root (setns) ---
 "$MSTACK" /dev/net/us-a $PY -m http.server 8000 --bind 127.0.0.1 --directory "$www" >&4 2>&4 &
 server=$!
 wait_http http://127.0.0.1:8000/ /dev/net/us-a
-expect "root_static_busybox_client_via_setns" "hello from us-a" \
+contains "root_static_busybox_client_via_setns" "hello from us-a" \
 	"$MSTACK" /dev/net/us-a busybox wget -q -O - http://127.0.0.1:8000/
 status "native_stack_does_not_see_it" 1 "Connection refused" \
 	$PY -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/', timeout=5)"
-expect "unprivileged_dynamic_client_via_preload_stack" "hello from us-a" \
+contains "unprivileged_dynamic_client_via_preload_stack" "hello from us-a" \
 	as_user "$MSTACK" --preload /dev/net/us-a $PY -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1:8000/').read().decode())"
-expect "unprivileged_preload_without_mstack" "hello from us-a" \
+contains "unprivileged_preload_without_mstack" "hello from us-a" \
 	as_user env LD_PRELOAD="$B/lib/libmsocket-preload.so" MSOCKET_STACK=/dev/net/us-a \
 	$PY -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1:8000/').read().decode())"
 status "unprivileged_static_preload_says_why" 126 "statically linked" \
 	as_user "$MSTACK" --preload /dev/net/us-a busybox wget -q -O - http://127.0.0.1:8000/
-expect "unprivileged_static_busybox_client_via_supervisor" "hello from us-a" \
+contains "unprivileged_static_busybox_client_via_supervisor" "hello from us-a" \
 	as_user "$MSTACK" /dev/net/us-a busybox wget -q -O - http://127.0.0.1:8000/
-expect "verbose_says_how" "supervising" as_user bash -c "'$MSTACK' -v /dev/net/us-a true 2>&1"
-expect "verbose_says_how_preload" "preloading" as_user bash -c "'$MSTACK' -v --preload /dev/net/us-a true 2>&1"
-expect "verbose_says_how_root" "entered the network namespace" bash -c "'$MSTACK' -v /dev/net/us-a true 2>&1"
+contains "verbose_says_how" "supervising" as_user bash -c "'$MSTACK' -v /dev/net/us-a true 2>&1"
+contains "verbose_says_how_preload" "preloading" as_user bash -c "'$MSTACK' -v --preload /dev/net/us-a true 2>&1"
+contains "verbose_says_how_root" "entered the network namespace" bash -c "'$MSTACK' -v /dev/net/us-a true 2>&1"
 
 # --- per-family defaults (View-OS -o): only IPv6 goes to us-b ---
 cookie_py="import socket; print(socket.socket(socket.AF_INET).getsockopt(1, 71, 8).hex(), socket.socket(socket.AF_INET6).getsockopt(1, 71, 8).hex())"
@@ -134,23 +103,23 @@ fi
 status "bad_family_list" 2 "unknown protocol family" "$MSTACK" -o nosuch /dev/net/us-b true
 
 # --- the shim's defaults survive fork and exec (through mstack) ---
-expect "default_inherited_by_grandchild" "$(echo "$all" | cut -d' ' -f1)" \
+contains "default_inherited_by_grandchild" "$(echo "$all" | cut -d' ' -f1)" \
 	as_user "$MSTACK" /dev/net/us-b sh -c "sh -c '$PY -c \"$cookie_py\"'"
 
 # --- mstack mount / umount ---
 check "mount_by_name" "$MSTACK" mount us-a /dev/net/m1 --mode 0750 --uid $USER_ID
-expect "mount_by_name_proc_mounts" "netns=us-a /dev/net/m1 msockfs rw,relatime,uid=$USER_ID,gid=0,mode=750" cat /proc/mounts
+contains "mount_by_name_proc_mounts" "netns=us-a /dev/net/m1 msockfs rw,relatime,uid=$USER_ID,gid=0,mode=750" cat /proc/mounts
 check "mount_by_path" "$MSTACK" mount /run/netns/us-b /dev/net/m2
-expect "mount_by_path_netns" "net:[$ino_b]" cat /dev/net/m2/netns
+contains "mount_by_path_netns" "net:[$ino_b]" cat /dev/net/m2/netns
 sleep 60 &
 parked=$!
 check "mount_by_pid_pidfd" "$MSTACK" mount --pid $parked /dev/net/m3
-expect "mount_by_pid_netns" "net:[$(netns_ino /proc/$parked/ns/net)]" cat /dev/net/m3/netns
+contains "mount_by_pid_netns" "net:[$(netns_ino /proc/$parked/ns/net)]" cat /dev/net/m3/netns
 kill $parked
 exec 7< /run/netns/us-a
 check "mount_by_fd" "$MSTACK" mount --fd 7 /dev/net/m4
 exec 7<&-
-expect "mount_by_fd_netns" "net:[$ino_a]" cat /dev/net/m4/netns
+contains "mount_by_fd_netns" "net:[$ino_a]" cat /dev/net/m4/netns
 check "mount_current" "$MSTACK" mount --current /dev/net/m5
 status "mount_missing_netns" 1 "cannot open netns" "$MSTACK" mount no-such-ns /dev/net/m6
 status "mount_not_nsfs" 1 "not an nsfs file" "$MSTACK" mount /etc/passwd /dev/net/m6
@@ -163,7 +132,7 @@ status "run_not_a_stack" 1 "Operation not supported" "$MSTACK" /tmp true
 status "run_missing_stack" 1 "No such file" "$MSTACK" /no/such true
 status "run_missing_command" 127 "command not found" "$MSTACK" /dev/net/us-a no-such-cmd
 # a CMD named like a subcommand runs on the stack, its options untouched
-expect "run_cmd_named_like_subcommand" "net:[$ino_a]" "$MSTACK" /dev/net/us-a ls -l /proc/self/ns/net
+contains "run_cmd_named_like_subcommand" "net:[$ino_a]" "$MSTACK" /dev/net/us-a ls -l /proc/self/ns/net
 mkdir -p /dev/net/us-c
 mount -t msockfs -o mode=0700 netns=us-b /dev/net/us-c
 status "run_no_permission_static" 1 "Permission denied" as_user "$MSTACK" /dev/net/us-c busybox true
@@ -176,13 +145,13 @@ umount /dev/net/us-c
 
 # --- mstack new / ls / rm ---
 check "new_satellite" "$MSTACK" new us-sat --profile satellite
-expect "new_netns_visible_to_ip_netns" "us-sat" ip netns list
-expect "new_profile_tcp_congestion" "hybla" \
+contains "new_netns_visible_to_ip_netns" "us-sat" ip netns list
+contains "new_profile_tcp_congestion" "hybla" \
 	"$MSTACK" /dev/net/us-sat $PY -c "import socket; print(socket.socket().getsockopt(6, 13, 16).rstrip(b'\0').decode())"
-expect "new_profile_sysctl_in_netns" "67108864" ip netns exec us-sat cat /proc/sys/net/ipv4/tcp_rmem
+contains "new_profile_sysctl_in_netns" "67108864" ip netns exec us-sat cat /proc/sys/net/ipv4/tcp_rmem
 check "new_custom_sysctl" "$MSTACK" new us-leg --profile legacy --sysctl net.ipv4.tcp_ecn=2
-expect "new_custom_sysctl_value" "2" ip netns exec us-leg cat /proc/sys/net/ipv4/tcp_ecn
-expect "new_legacy_reno" "reno" ip netns exec us-leg cat /proc/sys/net/ipv4/tcp_congestion_control
+contains "new_custom_sysctl_value" "2" ip netns exec us-leg cat /proc/sys/net/ipv4/tcp_ecn
+contains "new_legacy_reno" "reno" ip netns exec us-leg cat /proc/sys/net/ipv4/tcp_congestion_control
 status "new_unknown_profile" 2 "unknown profile" "$MSTACK" new us-x --profile nosuch
 status "new_exists" 1 "exists already" "$MSTACK" new us-sat
 "$MSTACK" ls --json > "$results/ls.json" 2>&4
@@ -198,15 +167,15 @@ assert any(i['name'] == 'lo' and i['up'] and '127.0.0.1/8' in i['addresses'] for
 a = stacks['/dev/net/us-a']
 assert a['netns'] == 'net:[$ino_a]' and a['mode'] == '0777', a
 "
-expect "ls_table" "/dev/net/us-sat" "$MSTACK" ls
-expect "ls_unprivileged" "/dev/net/us-a" as_user "$MSTACK" ls
+contains "ls_table" "/dev/net/us-sat" "$MSTACK" ls
+contains "ls_unprivileged" "/dev/net/us-a" as_user "$MSTACK" ls
 
 # --- mstack relay: us-a's server exposed in us-b, by an unprivileged user ---
 as_user "$MSTACK" relay --max-connections 2 /dev/net/us-b 127.0.0.1:9000 /dev/net/us-a 127.0.0.1:8000 >&4 2>&4 &
 relay=$!
 wait_listen /dev/net/us-b 9000
-expect "relay_tcp_unprivileged" "hello from us-a" "$MSTACK" /dev/net/us-b busybox wget -q -O - http://127.0.0.1:9000/
-expect "relay_tcp_second_connection" "hello from us-a" "$MSTACK" /dev/net/us-b busybox wget -q -O - http://127.0.0.1:9000/index.html
+contains "relay_tcp_unprivileged" "hello from us-a" "$MSTACK" /dev/net/us-b busybox wget -q -O - http://127.0.0.1:9000/
+contains "relay_tcp_second_connection" "hello from us-a" "$MSTACK" /dev/net/us-b busybox wget -q -O - http://127.0.0.1:9000/index.html
 if timeout 10 tail --pid=$relay -f /dev/null; then ok "relay_stops_after_max_connections"; else fail "relay_stops_after_max_connections"; kill $relay; fi
 # UDP: an echo server in us-a, a client in us-b, the relay between
 "$MSTACK" /dev/net/us-a $PY -c "
@@ -220,7 +189,7 @@ wait_udp /dev/net/us-a 5300
 as_user "$MSTACK" relay --udp --idle-timeout 10 /dev/net/us-b 127.0.0.1:5400 /dev/net/us-a 127.0.0.1:5300 >&4 2>&4 &
 relay=$!
 wait_udp /dev/net/us-b 5400
-expect "relay_udp" "echo ping" "$MSTACK" /dev/net/us-b $PY -c "
+contains "relay_udp" "echo ping" "$MSTACK" /dev/net/us-b $PY -c "
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5)
 for _ in range(30):  # the relay and the echo server may still be starting
@@ -240,10 +209,10 @@ host_srv=$!
 wait_http http://127.0.0.1:9100/
 if command -v slirp4netns > /dev/null; then
 	check "new_with_slirp4netns_uplink" "$MSTACK" new us-up --uplink slirp4netns
-	expect "uplink_interface" "10.0.2.100" ip -n us-up -4 addr show tap0
-	expect "uplink_reaches_host_through_slirp" "hello from us-a" \
+	contains "uplink_interface" "10.0.2.100" ip -n us-up -4 addr show tap0
+	contains "uplink_reaches_host_through_slirp" "hello from us-a" \
 		"$MSTACK" /dev/net/us-up busybox wget -q -O - http://10.0.2.2:9100/
-	expect "ls_shows_uplink_address" "10.0.2.100/24" "$MSTACK" ls
+	contains "ls_shows_uplink_address" "10.0.2.100/24" "$MSTACK" ls
 	check "rm_with_uplink" "$MSTACK" rm us-up
 	check "uplink_gone" sh -c "! ip netns exec us-up true 2>/dev/null && ! pgrep -x slirp4netns"
 else
@@ -258,12 +227,12 @@ status "rm_unknown" 1 "no stack named" "$MSTACK" rm us-none
 status "rm_gone_from_ip_netns" 1 "" sh -c "ip netns list | grep -q us-sat"
 
 # --- the tool's own surface ---
-expect "help_has_examples" "mstack new sat --profile satellite" "$MSTACK" --help
+contains "help_has_examples" "mstack new sat --profile satellite" "$MSTACK" --help
 status "no_arguments_is_usage" 2 "Usage: mstack" "$MSTACK"
 check "bash_completion_parses" bash -n <("$MSTACK" completions bash)
-expect "zsh_completion" "#compdef mstack" "$MSTACK" completions zsh
-expect "fish_completion" "complete -c mstack" "$MSTACK" completions fish
-expect "profiles_listed" "net.ipv4.tcp_congestion_control = hybla" "$MSTACK" new --profiles
+contains "zsh_completion" "#compdef mstack" "$MSTACK" completions zsh
+contains "fish_completion" "complete -c mstack" "$MSTACK" completions fish
+contains "profiles_listed" "net.ipv4.tcp_congestion_control = hybla" "$MSTACK" new --profiles
 check "man_mstack_renders" sh -c "man -l '$MSOCKET_REPO/Documentation/man/mstack.8' 2>/dev/null | grep -q relay || groff -man -Tutf8 '$MSOCKET_REPO/Documentation/man/mstack.8' | grep -q relay"
 check "man_msocket_renders" sh -c "man -l '$MSOCKET_REPO/Documentation/man/msocket.3' 2>/dev/null | grep -q SOCK_DEFAULT || groff -man -Tutf8 '$MSOCKET_REPO/Documentation/man/msocket.3' | grep -q SOCK_DEFAULT"
 check "pkg_config_file" grep -q "Libs: -L\${libdir} -lmsocket" "$B/lib/pkgconfig/msocket.pc"
@@ -274,6 +243,6 @@ umount /dev/net/us-a /dev/net/us-b
 ip netns del us-a
 ip netns del us-b
 rm -rf "$www"
-echo "1..$n" >&3
+finish
 rmmod msocket 2>/dev/null || true
 exit 0
