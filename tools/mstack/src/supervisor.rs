@@ -101,15 +101,7 @@ pub struct Spec<'a> {
 /// sigwait (blocked in both; restored in CMD).
 fn handled_signals() -> SigSet {
     let mut s = SigSet::empty();
-    for sig in [
-        Signal::SIGCHLD,
-        Signal::SIGTERM,
-        Signal::SIGHUP,
-        Signal::SIGINT,
-        Signal::SIGQUIT,
-        Signal::SIGUSR1,
-        Signal::SIGUSR2,
-    ] {
+    for sig in std::iter::once(Signal::SIGCHLD).chain(FORWARDED) {
         s.add(sig);
     }
     s
@@ -298,6 +290,13 @@ struct Exec {
     argv: Vec<CString>,
 }
 
+/// Ends this forked process at once: no destructors of the parent's
+/// objects, no atexit handlers, no buffered output flushed twice.
+fn exit_child(code: i32) -> ! {
+    // SAFETY: _exit() accepts any status and does not return.
+    unsafe { libc::_exit(code) }
+}
+
 fn child(
     spec: &Spec,
     exec: &Exec,
@@ -308,12 +307,10 @@ fn child(
 ) -> ! {
     let fail = |text: String| -> ! {
         let _ = send(sock.as_fd(), format!("E{text}").as_bytes(), None);
-        // SAFETY: _exit ends this forked child without running destructors.
-        unsafe { libc::_exit(126) }
+        exit_child(126)
     };
     if prctl::set_pdeathsig(Signal::SIGKILL).is_err() || getppid() != helper {
-        // SAFETY: as above.
-        unsafe { libc::_exit(126) }
+        exit_child(126)
     }
     if let Some(prepare) = spec.prepare {
         if let Err(e) = prepare() {
@@ -322,8 +319,7 @@ fn child(
         // A credential change clears the parent-death signal; entering a
         // user namespace is not one, but make sure.
         if prctl::set_pdeathsig(Signal::SIGKILL).is_err() || getppid() != helper {
-            // SAFETY: as above.
-            unsafe { libc::_exit(126) }
+            exit_child(126)
         }
     }
     let (listener, wait_killable) = match seccomp::install(prog, spec.wait_killable) {
@@ -334,15 +330,14 @@ fn child(
     hello.extend_from_slice(&(getpid().as_raw() as u32).to_le_bytes());
     hello.push(wait_killable as u8);
     if send(sock.as_fd(), &hello, Some(listener.as_raw_fd())).is_err() {
-        // SAFETY: as above.
-        unsafe { libc::_exit(126) }
+        exit_child(126)
     }
     // CMD must not hold the listener: it could answer its own calls.
     drop(listener);
     match receive(sock.as_fd()) {
         Ok((m, _)) if m == b"G" => {}
-        // SAFETY: as above; the supervisor is gone.
-        _ => unsafe { libc::_exit(126) },
+        // the supervisor is gone
+        _ => exit_child(126),
     }
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(old_mask), None);
     let e = match nix::unistd::execv(&exec.prog, &exec.argv) {
@@ -352,8 +347,7 @@ fn child(
     let mut msg = vec![b'X'];
     msg.extend_from_slice(&(e as i32).to_le_bytes());
     let _ = send(sock.as_fd(), &msg, None);
-    // SAFETY: as above.
-    unsafe { libc::_exit(if e == Errno::ENOENT { 127 } else { 126 }) }
+    exit_child(if e == Errno::ENOENT { 127 } else { 126 })
 }
 
 // --- the helper ---
@@ -366,20 +360,18 @@ fn helper(
     old_mask: &SigSet,
     prog: &[libc::sock_filter],
 ) -> ! {
-    // SAFETY (every _exit below): ends this forked process without running
-    // the parent's destructors.
     if prctl::set_pdeathsig(Signal::SIGUSR1).is_err() || getppid() != supervisor {
-        unsafe { libc::_exit(1) }
+        exit_child(1)
     }
     if prctl::set_child_subreaper(true).is_err() {
-        unsafe { libc::_exit(1) }
+        exit_child(1)
     }
     let me = getpid();
     // SAFETY: this process is single-threaded (a fork of mstack, which is).
     let cmd = match unsafe { fork() } {
         Ok(ForkResult::Child) => child(spec, exec, sock, me, old_mask, prog),
         Ok(ForkResult::Parent { child }) => child,
-        Err(_) => unsafe { libc::_exit(1) },
+        Err(_) => exit_child(1),
     };
     drop(sock);
     let mut cmd_status = None;
@@ -415,7 +407,7 @@ fn helper(
                     }
                 }
                 Err(Errno::EINTR) => {}
-                Err(_) => unsafe { libc::_exit(cmd_status.unwrap_or(1)) },
+                Err(_) => exit_child(cmd_status.unwrap_or(1)),
             }
         }
     }
