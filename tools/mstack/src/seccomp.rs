@@ -225,6 +225,19 @@ fn assemble(prog: &[Insn]) -> Vec<libc::sock_filter> {
     out
 }
 
+/// With a family in A: to `redirected` for a family `redirect` sends to the
+/// stack, to `L::Allow` for any other.
+fn by_family(p: &mut Vec<Insn>, redirect: &Redirect, redirected: L) {
+    let (listed, listed_to, others_to) = match redirect {
+        Redirect::Only(set) => (set, redirected, L::Allow),
+        Redirect::AllBut(set) => (set, L::Allow, redirected),
+    };
+    for f in listed {
+        p.push(Insn::Jeq(*f as u32, listed_to));
+    }
+    p.push(Insn::Ja(others_to));
+}
+
 /// Builds the filter for `redirect`.
 pub fn filter(redirect: &Redirect) -> Vec<libc::sock_filter> {
     use Insn::*;
@@ -257,39 +270,13 @@ pub fn filter(redirect: &Redirect) -> Vec<libc::sock_filter> {
     // socket(domain, ...): by family.
     p.push(Label(L::Socket));
     p.push(Ld(OFF_ARG0_LO));
-    match redirect {
-        Redirect::Only(set) => {
-            for f in set {
-                p.push(Jeq(*f as u32, L::Notify));
-            }
-            p.push(Ja(L::Allow));
-        }
-        Redirect::AllBut(set) => {
-            for f in set {
-                p.push(Jeq(*f as u32, L::Allow));
-            }
-            p.push(Ja(L::Notify));
-        }
-    }
+    by_family(&mut p, redirect, L::Notify);
     // socketpair(domain, ...): AF_UNIX natively, other redirected families
     // cannot be made in the stack.
     p.push(Label(L::Pair));
     p.push(Ld(OFF_ARG0_LO));
     p.push(Jeq(libc::AF_UNIX as u32, L::Allow));
-    match redirect {
-        Redirect::Only(set) => {
-            for f in set {
-                p.push(Jeq(*f as u32, L::NotSupp));
-            }
-            p.push(Ja(L::Allow));
-        }
-        Redirect::AllBut(set) => {
-            for f in set {
-                p.push(Jeq(*f as u32, L::Allow));
-            }
-            p.push(Ja(L::NotSupp));
-        }
-    }
+    by_family(&mut p, redirect, L::NotSupp);
     p.push(Label(L::SocketCall));
     p.push(Ld(OFF_ARG0_LO));
     p.push(Jeq(SYS_SOCKET, L::NoSys));
@@ -607,20 +594,44 @@ mod tests {
         }
     }
 
+    /// `socket(domain, ty, 0)` as a raw system call, so that the filter
+    /// sees exactly these registers (`domain` is 64-bit on purpose); the
+    /// errno, 0 on success.
+    fn raw_socket(domain: i64, ty: i32) -> i32 {
+        // SAFETY: a system call with register arguments only.
+        errno_of(unsafe { libc::syscall(libc::SYS_socket, domain, ty, 0) })
+    }
+
+    /// `socketpair(domain, SOCK_STREAM, 0)` as a raw system call; the errno,
+    /// 0 on success (the pair is left open: the child exits).
+    fn raw_socketpair(domain: i32) -> i32 {
+        let mut sv = [0; 2];
+        // SAFETY: `sv` has room for the two fds the call writes.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_socketpair,
+                domain,
+                libc::SOCK_STREAM,
+                0,
+                sv.as_mut_ptr(),
+            )
+        };
+        if r == 0 {
+            0
+        } else {
+            io::Error::last_os_error().raw_os_error().unwrap_or(-1)
+        }
+    }
+
     #[test]
     fn filter_in_the_kernel() {
         let prog = filter(&Redirect::AllBut([libc::AF_UNIX].into_iter().collect()));
-        // SAFETY (all closures): raw system calls with register arguments.
         let unix = in_filtered_child(&prog, || {
-            errno_of(unsafe {
-                libc::syscall(libc::SYS_socket, libc::AF_UNIX, libc::SOCK_STREAM, 0)
-            })
+            raw_socket(libc::AF_UNIX.into(), libc::SOCK_STREAM)
         });
         assert_eq!(unix, 0, "AF_UNIX is created natively");
         let inet = in_filtered_child(&prog, || {
-            errno_of(unsafe {
-                libc::syscall(libc::SYS_socket, libc::AF_INET, libc::SOCK_STREAM, 0)
-            })
+            raw_socket(libc::AF_INET.into(), libc::SOCK_STREAM)
         });
         assert_eq!(
             inet,
@@ -629,54 +640,21 @@ mod tests {
         );
         // The kernel reads an int: garbage in the upper half does not hide
         // AF_INET from the filter.
-        let high = in_filtered_child(&prog, || {
-            errno_of(unsafe {
-                libc::syscall(libc::SYS_socket, 0x1_0000_0002_i64, libc::SOCK_STREAM, 0)
-            })
-        });
+        let high = in_filtered_child(&prog, || raw_socket(0x1_0000_0002, libc::SOCK_STREAM));
         assert_eq!(high, libc::ENOSYS);
-        let pair = in_filtered_child(&prog, || {
-            let mut sv = [0; 2];
-            let r = unsafe {
-                libc::syscall(
-                    libc::SYS_socketpair,
-                    libc::AF_UNIX,
-                    libc::SOCK_STREAM,
-                    0,
-                    sv.as_mut_ptr(),
-                )
-            };
-            if r == 0 {
-                0
-            } else {
-                io::Error::last_os_error().raw_os_error().unwrap_or(-1)
-            }
-        });
+        let pair = in_filtered_child(&prog, || raw_socketpair(libc::AF_UNIX));
         assert_eq!(pair, 0, "socketpair(AF_UNIX) is native");
-        let pair_inet = in_filtered_child(&prog, || {
-            let mut sv = [0; 2];
-            let r = unsafe {
-                libc::syscall(
-                    libc::SYS_socketpair,
-                    libc::AF_INET,
-                    libc::SOCK_STREAM,
-                    0,
-                    sv.as_mut_ptr(),
-                )
-            };
-            if r == 0 {
-                0
-            } else {
-                io::Error::last_os_error().raw_os_error().unwrap_or(-1)
-            }
-        });
+        let pair_inet = in_filtered_child(&prog, || raw_socketpair(libc::AF_INET));
         assert_eq!(pair_inet, libc::EOPNOTSUPP);
         let uring = in_filtered_child(&prog, || {
+            // SAFETY: io_uring_setup() with a null params pointer fails
+            // before reading it, if the filter lets it through at all.
             errno_of(unsafe {
                 libc::syscall(libc::SYS_io_uring_setup, 4, std::ptr::null_mut::<u8>())
             })
         });
         assert_eq!(uring, libc::ENOSYS, "io_uring_setup is refused");
+        // SAFETY: getpid() has no arguments.
         let other = in_filtered_child(&prog, || {
             errno_of(unsafe { libc::syscall(libc::SYS_getpid) })
         });
@@ -684,13 +662,11 @@ mod tests {
 
         let only6 = filter(&Redirect::Only([libc::AF_INET6].into_iter().collect()));
         let inet = in_filtered_child(&only6, || {
-            errno_of(unsafe { libc::syscall(libc::SYS_socket, libc::AF_INET, libc::SOCK_DGRAM, 0) })
+            raw_socket(libc::AF_INET.into(), libc::SOCK_DGRAM)
         });
         assert_eq!(inet, 0, "-o ipv6: AF_INET is native");
         let inet6 = in_filtered_child(&only6, || {
-            errno_of(unsafe {
-                libc::syscall(libc::SYS_socket, libc::AF_INET6, libc::SOCK_DGRAM, 0)
-            })
+            raw_socket(libc::AF_INET6.into(), libc::SOCK_DGRAM)
         });
         assert_eq!(inet6, libc::ENOSYS);
     }
