@@ -1758,6 +1758,19 @@ static int enter_userns_netns(void *arg)
 	return unshare(CLONE_NEWUSER | CLONE_NEWNET);
 }
 
+/* Bind the netns of @pid on @path (made empty first), as ip netns add does. */
+static int bind_netns(pid_t pid, const char *path)
+{
+	char src[64];
+	int fd;
+
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	snprintf(src, sizeof(src), "/proc/%d/ns/net", pid);
+	return mount(src, path, NULL, MS_BIND, NULL);
+}
+
 static int setup(void)
 {
 	char path[300], src[300];
@@ -1792,10 +1805,7 @@ static int setup(void)
 	if (other < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/nsC", dir);
-	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-	close(fd);
-	snprintf(src, sizeof(src), "/proc/%d/ns/net", other);
-	if (mount(src, path, NULL, MS_BIND, NULL))
+	if (bind_netns(other, path))
 		return -1;
 	kill(other, SIGKILL);
 	waitpid(other, NULL, 0);
@@ -1819,10 +1829,7 @@ static int setup(void)
 	if (msk_write_str(src, path))
 		return -1;
 	snprintf(path, sizeof(path), "%s/nsU", dir);
-	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-	close(fd);
-	snprintf(src, sizeof(src), "/proc/%d/ns/net", parked_u);
-	if (mount(src, path, NULL, MS_BIND, NULL))
+	if (bind_netns(parked_u, path))
 		return -1;
 	ino_u = ns_ino(path);
 	fd_u = open(path, O_RDONLY | O_CLOEXEC);
